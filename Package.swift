@@ -1,0 +1,125 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// The ten services: (executable, library target, folder, store module).
+let services: [(executable: String, library: String, folder: String, store: String?)] = [
+    ("gateway", "GatewayService", "Gateway", nil),
+    ("idm", "IDMService", "IDM", "Postgres"),
+    ("auth", "AuthService", "Auth", "Postgres"),
+    ("user", "UserService", "User", "Postgres"),
+    ("media", "MediaService", "Media", "Postgres"),
+    ("product", "ProductService", "Product", "Postgres"),
+    ("payment", "PaymentService", "Payment", "Postgres"),
+    ("analytics", "AnalyticsService", "Analytics", "MariaDB"),
+    ("client", "ClientService", "Client", "Mongo"),
+    ("event", "EventService", "Event", "MariaDB"),
+]
+
+let grpcCore = Target.Dependency.product(name: "GRPCCore", package: "grpc-swift-2")
+let grpcTransport = Target.Dependency.product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")
+let grpcProtobuf = Target.Dependency.product(name: "GRPCProtobuf", package: "grpc-swift-protobuf")
+let swiftProtobuf = Target.Dependency.product(name: "SwiftProtobuf", package: "swift-protobuf")
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let hummingbirdTesting = Target.Dependency.product(name: "HummingbirdTesting", package: "hummingbird")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
+let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+
+func system(_ name: String, pkgConfig: String, apt: String) -> Target {
+    .systemLibrary(name: name, path: "Shared/CShims/\(name)", pkgConfig: pkgConfig, providers: [.apt([apt])])
+}
+
+let sharedTargets: [Target] = [
+    system("CLibPQ", pkgConfig: "libpq", apt: "libpq-dev"),
+    system("CMariaDB", pkgConfig: "libmariadb", apt: "libmariadb-dev"),
+    system("CMongoc", pkgConfig: "libmongoc-1.0", apt: "libmongoc-dev"),
+    system("CRabbitMQ", pkgConfig: "librabbitmq", apt: "librabbitmq-dev"),
+
+    .target(name: "PlatformCore", path: "Shared/PlatformCore"),
+    .target(name: "PlatformConfig", path: "Shared/PlatformConfig"),
+    .target(name: "PlatformLogging", dependencies: [logging], path: "Shared/PlatformLogging"),
+    .target(name: "PlatformMetrics", dependencies: [metrics, prometheus], path: "Shared/PlatformMetrics"),
+    .target(name: "BlockingIO", path: "Shared/BlockingIO"),
+    .target(name: "DatabaseKit", dependencies: ["BlockingIO", logging], path: "Shared/DatabaseKit"),
+    .target(name: "Postgres", dependencies: ["DatabaseKit", "CLibPQ"], path: "Shared/Postgres"),
+    .target(name: "MariaDB", dependencies: ["DatabaseKit", "CMariaDB"], path: "Shared/MariaDB"),
+    .target(name: "Mongo", dependencies: ["DatabaseKit", "CMongoc"], path: "Shared/Mongo"),
+    .target(name: "AMQP", dependencies: ["BlockingIO", "CRabbitMQ", logging], path: "Shared/AMQP"),
+    .target(
+        name: "PlatformHTTP",
+        dependencies: ["PlatformCore", "PlatformMetrics", hummingbird, logging],
+        path: "Shared/PlatformHTTP"
+    ),
+    .target(
+        name: "PlatformRPC",
+        dependencies: ["PlatformCore", grpcCore, grpcTransport, grpcProtobuf, swiftProtobuf, logging, serviceLifecycle],
+        path: "Shared/PlatformRPC"
+    ),
+    .target(
+        name: "ServiceKit",
+        dependencies: [
+            "PlatformCore", "PlatformConfig", "PlatformLogging", "PlatformMetrics", "PlatformHTTP", "PlatformRPC",
+            "DatabaseKit", "AMQP", hummingbird, grpcCore, logging, serviceLifecycle,
+        ],
+        path: "Shared/ServiceKit"
+    ),
+]
+
+let serviceTargets: [Target] = services.flatMap { service -> [Target] in
+    var dependencies: [Target.Dependency] = ["ServiceKit", "PlatformCore", "PlatformConfig", hummingbird, grpcCore, logging]
+    if let store = service.store { dependencies.append(.target(name: store)) }
+    return [
+        .target(
+            name: service.library,
+            dependencies: dependencies,
+            path: "Services/\(service.folder)",
+            exclude: ["Executable"],
+            resources: service.store == "Mongo" || service.store == nil ? [] : [.copy("Migrations")]
+        ),
+        .executableTarget(
+            name: service.executable,
+            dependencies: [.target(name: service.library), "ServiceKit"],
+            path: "Services/\(service.folder)/Executable"
+        ),
+    ]
+}
+
+let testTargets: [Target] = [
+    .testTarget(
+        name: "SharedTests",
+        dependencies: [
+            "PlatformCore", "PlatformConfig", "PlatformLogging", "PlatformMetrics", "PlatformHTTP", "PlatformRPC",
+            "DatabaseKit", "BlockingIO", "ServiceKit", hummingbird, hummingbirdTesting, grpcCore, logging,
+        ],
+        path: "Tests/SharedTests"
+    ),
+    .testTarget(name: "PostgresTests", dependencies: ["Postgres", "DatabaseKit"], path: "Tests/PostgresTests"),
+    .testTarget(name: "MariaDBTests", dependencies: ["MariaDB", "DatabaseKit"], path: "Tests/MariaDBTests"),
+    .testTarget(name: "MongoTests", dependencies: ["Mongo", "DatabaseKit"], path: "Tests/MongoTests"),
+    .testTarget(name: "AMQPTests", dependencies: ["AMQP"], path: "Tests/AMQPTests"),
+    .testTarget(
+        name: "ServiceTests",
+        dependencies: services.map { .target(name: $0.library) } + ["ServiceKit", hummingbird, hummingbirdTesting],
+        path: "Tests/ServiceTests"
+    ),
+]
+
+let package = Package(
+    name: "platform",
+    platforms: [.macOS(.v15)],
+    products: services.map { .executable(name: $0.executable, targets: [$0.executable]) },
+    dependencies: [
+        // SwiftPM 6.3.1 recompiles a dependency at random when it has two or more traits enabled: keep at most one.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0", traits: []),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: sharedTargets + serviceTargets + testTargets
+)
