@@ -1,0 +1,64 @@
+/// The error domain code throws. Transports map it one way everywhere:
+/// gRPC status codes at the RPC edge, HTTP status and a JSON body at the REST edge.
+public struct AppError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Code: String, Sendable, CaseIterable {
+        case invalidArgument = "invalid_argument"
+        case unauthenticated
+        case permissionDenied = "permission_denied"
+        case notFound = "not_found"
+        case alreadyExists = "already_exists"
+        case failedPrecondition = "failed_precondition"
+        case resourceExhausted = "resource_exhausted"
+        case unavailable
+        case deadlineExceeded = "deadline_exceeded"
+        case `internal`
+    }
+
+    public let code: Code
+    /// Safe to show to a client: never internal details.
+    public let message: String
+    /// Per-field problems for `invalidArgument`, e.g. `["email": "must be a valid address"]`.
+    public let details: [String: String]
+
+    public init(_ code: Code, _ message: String, details: [String: String] = [:]) {
+        self.code = code
+        self.message = message
+        self.details = details
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+
+    /// The HTTP status a REST client sees (DESIGN.md "Contracts").
+    public var httpStatus: Int { code.httpStatus }
+}
+
+extension AppError.Code {
+    public var httpStatus: Int {
+        switch self {
+        case .invalidArgument: 422
+        case .unauthenticated: 401
+        case .permissionDenied: 403
+        case .notFound: 404
+        case .alreadyExists, .failedPrecondition: 409
+        case .resourceExhausted: 429
+        case .unavailable: 503
+        case .deadlineExceeded: 504
+        case .internal: 500
+        }
+    }
+
+    /// The inverse of `httpStatus`, for errors that arrive as HTTP statuses.
+    public init(httpStatus: Int) {
+        switch httpStatus {
+        case 400, 422: self = .invalidArgument
+        case 401: self = .unauthenticated
+        case 403: self = .permissionDenied
+        case 404: self = .notFound
+        case 409: self = .alreadyExists
+        case 429: self = .resourceExhausted
+        case 503: self = .unavailable
+        case 504: self = .deadlineExceeded
+        default: self = .internal
+        }
+    }
+}

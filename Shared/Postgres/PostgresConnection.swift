@@ -1,0 +1,166 @@
+import CLibPQ
+import DatabaseKit
+import Foundation
+
+/// One libpq connection. Only ever used by one pool thread at a time; every call blocks.
+public final class PostgresConnection: PooledConnection, @unchecked Sendable {
+    private let handle: OpaquePointer
+    private var broken = false
+
+    init(configuration: PostgresConfiguration) throws {
+        let keywords = ["dbname", "connect_timeout", "application_name"]
+        let values = [configuration.url, String(configuration.connectTimeoutSeconds), configuration.applicationName]
+        let connection = withCStringArray(keywords) { keywordPointers in
+            withCStringArray(values) { valuePointers in
+                PQconnectdbParams(keywordPointers, valuePointers, 1)
+            }
+        }
+        guard let connection else { throw DatabaseError(.connectionFailed, "libpq could not allocate a connection") }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
+            PQfinish(connection)
+            throw DatabaseError(.connectionFailed, message)
+        }
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
+        self.handle = connection
+        _ = try execute("SET TIME ZONE 'UTC'")
+    }
+
+    public var isUsable: Bool { !broken && PQstatus(handle) == CONNECTION_OK }
+
+    public func close() { PQfinish(handle) }
+
+    /// Runs one statement with `$1…$n` placeholders and returns its rows.
+    public func query(_ sql: String, _ parameters: [SQLValue] = []) throws -> [SQLRow] {
+        try withResult(sql, parameters) { result in
+            let rowCount = Int(PQntuples(result))
+            let columnCount = Int(PQnfields(result))
+            let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
+            return (0..<rowCount).map { row in
+                let values = (0..<columnCount).map { column -> [UInt8]? in
+                    if PQgetisnull(result, Int32(row), Int32(column)) == 1 { return nil }
+                    let length = Int(PQgetlength(result, Int32(row), Int32(column)))
+                    let start = PQgetvalue(result, Int32(row), Int32(column))!
+                    return start.withMemoryRebound(to: UInt8.self, capacity: length) {
+                        Array(UnsafeBufferPointer(start: $0, count: length))
+                    }
+                }
+                return SQLRow(columns: columns, values: values)
+            }
+        }
+    }
+
+    /// Runs one statement and returns the number of rows it affected.
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [SQLValue] = []) throws -> UInt64 {
+        try withResult(sql, parameters) { result in UInt64(String(cString: PQcmdTuples(result))) ?? 0 }
+    }
+
+    /// Runs trusted SQL that may hold several statements (migration files only: no parameters possible).
+    func executeScript(_ sql: String) throws {
+        guard let result = PQexec(handle, sql) else { throw lostConnection() }
+        defer { PQclear(result) }
+        try check(result)
+    }
+
+    private func withResult<T>(_ sql: String, _ parameters: [SQLValue], _ body: (OpaquePointer) throws -> T) throws -> T {
+        let encoded = parameters.map(PostgresParameter.init)
+        let result = withParameterPointers(encoded) { values, lengths, formats in
+            PQexecParams(handle, sql, Int32(encoded.count), nil, values, lengths, formats, 0)
+        }
+        guard let result else { throw lostConnection() }
+        defer { PQclear(result) }
+        try check(result)
+        return try body(result)
+    }
+
+    private func check(_ result: OpaquePointer) throws {
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return
+        default:
+            let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            let message = (PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) })
+                ?? String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw classify(sqlState: sqlState, message: message)
+        }
+    }
+
+    private func classify(sqlState: String?, message: String) -> DatabaseError {
+        if PQstatus(handle) != CONNECTION_OK { broken = true }
+        guard let sqlState else { return lostConnection(message) }
+        switch sqlState {
+        case "23505": return DatabaseError(.uniqueViolation, message, code: sqlState)
+        case "23503", "23502", "23514", "23P01": return DatabaseError(.constraintViolation, message, code: sqlState)
+        case _ where sqlState.hasPrefix("08"), "57P01", "57P02", "57P03":
+            broken = true
+            return DatabaseError(.connectionLost, message, code: sqlState)
+        default: return DatabaseError(.queryFailed, message, code: sqlState)
+        }
+    }
+
+    private func lostConnection(_ message: String? = nil) -> DatabaseError {
+        broken = true
+        let text = message ?? String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+        return DatabaseError(.connectionLost, text.isEmpty ? "connection to Postgres lost" : text)
+    }
+}
+
+/// A parameter in libpq's wire form: text for everything but `bytea`, which goes as binary.
+private struct PostgresParameter {
+    let bytes: [UInt8]?
+    let isBinary: Bool
+
+    init(_ value: SQLValue) {
+        switch value {
+        case .null: (bytes, isBinary) = (nil, false)
+        case .string(let string): (bytes, isBinary) = (Array(string.utf8), false)
+        case .int(let int): (bytes, isBinary) = (Array(String(int).utf8), false)
+        case .double(let double): (bytes, isBinary) = (Array(Self.text(double).utf8), false)
+        case .bool(let bool): (bytes, isBinary) = (Array((bool ? "true" : "false").utf8), false)
+        case .bytes(let data): (bytes, isBinary) = (data, true)
+        case .date(let date): (bytes, isBinary) = (Array(SQLTimestamp.format(date, withZone: true).utf8), false)
+        case .uuid(let uuid): (bytes, isBinary) = (Array(uuid.uuidString.lowercased().utf8), false)
+        }
+    }
+
+    private static func text(_ double: Double) -> String {
+        if double.isNaN { return "NaN" }
+        if double.isInfinite { return double > 0 ? "Infinity" : "-Infinity" }
+        return "\(double)"
+    }
+}
+
+private func withParameterPointers<T>(
+    _ parameters: [PostgresParameter],
+    _ body: (UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> T
+) -> T {
+    // Text parameters must be NUL-terminated; binary ones are read by length.
+    let buffers: [UnsafeMutablePointer<CChar>?] = parameters.map { parameter in
+        guard let bytes = parameter.bytes else { return nil }
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
+        bytes.withUnsafeBytes { raw in
+            UnsafeMutableRawPointer(buffer).copyMemory(from: raw.baseAddress ?? UnsafeRawPointer(buffer), byteCount: bytes.count)
+        }
+        buffer[bytes.count] = 0
+        return buffer
+    }
+    defer { buffers.forEach { $0?.deallocate() } }
+    let values = buffers.map { UnsafePointer($0) }
+    let lengths = parameters.map { Int32($0.bytes?.count ?? 0) }
+    let formats = parameters.map { Int32($0.isBinary ? 1 : 0) }
+    return values.withUnsafeBufferPointer { values in
+        lengths.withUnsafeBufferPointer { lengths in
+            formats.withUnsafeBufferPointer { formats in
+                body(values.baseAddress, lengths.baseAddress, formats.baseAddress)
+            }
+        }
+    }
+}
+
+private func withCStringArray<T>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> T) -> T {
+    let copies = strings.map { strdup($0) } + [nil]
+    defer { copies.forEach { free($0) } }
+    let pointers = copies.map { UnsafePointer($0) }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
