@@ -36,9 +36,16 @@ public final class ConnectionPool<Connection: PooledConnection>: Sendable {
     private struct State {
         var idle: [Connection] = []
         var freePermits: Int
-        var waiters: [(id: Int, continuation: CheckedContinuation<Void, any Error>)] = []
+        var waiters: [Waiter] = []
         var nextWaiterID = 0
         var isClosed = false
+    }
+
+    private struct Waiter {
+        let id: Int
+        let continuation: CheckedContinuation<Void, any Error>
+        /// Fails the wait after `acquireTimeout`; cancelled as soon as a permit is granted.
+        var timer: Task<Void, Never>?
     }
 
     public let configuration: ConnectionPoolConfiguration
@@ -106,7 +113,7 @@ public final class ConnectionPool<Connection: PooledConnection>: Sendable {
                 }
                 let id = state.nextWaiterID
                 state.nextWaiterID += 1
-                state.waiters.append((id, continuation))
+                state.waiters.append(Waiter(id: id, continuation: continuation))
                 return .waiting(id)
             }
             switch outcome {
@@ -115,8 +122,8 @@ public final class ConnectionPool<Connection: PooledConnection>: Sendable {
             case .closed:
                 continuation.resume(throwing: DatabaseError(.poolClosed, "pool '\(name)' is shut down"))
             case .waiting(let id):
-                Task { [self] in
-                    try? await Task.sleep(for: timeout)
+                let timer = Task { [self] in
+                    guard (try? await Task.sleep(for: timeout)) != nil else { return }
                     let expired = self.state.withLock { state -> CheckedContinuation<Void, any Error>? in
                         guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
                         return state.waiters.remove(at: index).continuation
@@ -124,6 +131,12 @@ public final class ConnectionPool<Connection: PooledConnection>: Sendable {
                     expired?.resume(
                         throwing: DatabaseError(.poolTimeout, "no free connection in pool '\(name)' after \(timeout)"))
                 }
+                let stillWaiting = state.withLock { state -> Bool in
+                    guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return false }
+                    state.waiters[index].timer = timer
+                    return true
+                }
+                if !stillWaiting { timer.cancel() }
             }
         }
     }
@@ -131,11 +144,12 @@ public final class ConnectionPool<Connection: PooledConnection>: Sendable {
     private enum PermitOutcome { case granted, closed, waiting(Int) }
 
     private func releasePermit() {
-        let next = state.withLock { state -> CheckedContinuation<Void, any Error>? in
-            if !state.waiters.isEmpty { return state.waiters.removeFirst().continuation }
+        let next = state.withLock { state -> Waiter? in
+            if !state.waiters.isEmpty { return state.waiters.removeFirst() }
             state.freePermits += 1
             return nil
         }
-        next?.resume()
+        next?.timer?.cancel()
+        next?.continuation.resume()
     }
 }

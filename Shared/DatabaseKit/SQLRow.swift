@@ -118,7 +118,7 @@ public enum SQLTimestamp {
         return withZone ? text + "+00" : text
     }
 
-    /// Parses `YYYY-MM-DD[ T]HH:MM:SS[.ffffff][Z|±HH[:MM]]`; no zone means UTC.
+    /// Parses `YYYY-MM-DD` or `YYYY-MM-DD[ T]HH:MM:SS[.ffffff][Z|±HH[:MM]]`; no zone means UTC.
     public static func parse(_ text: String) -> Date? {
         let chars = Array(text.utf8)
         func number(_ from: Int, _ length: Int) -> Int? {
@@ -130,11 +130,16 @@ public enum SQLTimestamp {
             }
             return value
         }
-        guard chars.count >= 19,
-            let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
-            let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2)
-        else { return nil }
-        var index = 19
+        guard chars.count >= 10, let year = number(0, 4), let month = number(5, 2), let day = number(8, 2) else {
+            return nil
+        }
+        let isDateOnly = chars.count == 10
+        guard isDateOnly || chars.count >= 19 else { return nil }
+        let hour = isDateOnly ? 0 : number(11, 2)
+        let minute = isDateOnly ? 0 : number(14, 2)
+        let second = isDateOnly ? 0 : number(17, 2)
+        guard let hour, let minute, let second else { return nil }
+        var index = isDateOnly ? 10 : 19
         var fraction = 0.0
         if index < chars.count, chars[index] == UInt8(ascii: ".") {
             index += 1
