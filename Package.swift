@@ -20,6 +20,7 @@ let grpcTransport = Target.Dependency.product(name: "GRPCNIOTransportHTTP2", pac
 let grpcProtobuf = Target.Dependency.product(name: "GRPCProtobuf", package: "grpc-swift-protobuf")
 let swiftProtobuf = Target.Dependency.product(name: "SwiftProtobuf", package: "swift-protobuf")
 let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
 let hummingbirdTesting = Target.Dependency.product(name: "HummingbirdTesting", package: "hummingbird")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
@@ -48,7 +49,7 @@ let sharedTargets: [Target] = [
     .target(name: "AMQP", dependencies: ["BlockingIO", "CRabbitMQ", logging], path: "Shared/AMQP"),
     .target(
         name: "PlatformHTTP",
-        dependencies: ["PlatformCore", "PlatformMetrics", hummingbird, logging],
+        dependencies: ["PlatformCore", "PlatformMetrics", hummingbird, httpTypes, logging],
         path: "Shared/PlatformHTTP"
     ),
     .target(
@@ -116,6 +117,7 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0", traits: []),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0", traits: []),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),

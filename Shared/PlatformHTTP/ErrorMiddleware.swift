@@ -1,0 +1,54 @@
+import Hummingbird
+import Logging
+import PlatformCore
+
+/// Turns every error into the JSON error body with the status of DESIGN.md "Contracts".
+///
+/// Domain errors keep their message; Hummingbird's own errors (unknown route, bad JSON) keep
+/// their status; anything else is logged and answered as a bare 500 so no internal detail
+/// reaches a client. `translate` lets a service map its own error types (a lost database is 503).
+public struct ErrorMiddleware: RouterMiddleware {
+    public typealias Context = AppRequestContext
+
+    private let translate: @Sendable (any Error) -> AppError?
+
+    public init(translate: @escaping @Sendable (any Error) -> AppError? = { _ in nil }) {
+        self.translate = translate
+    }
+
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let appError = classify(error, context: context)
+            return ErrorBody(appError).response(
+                status: HTTPResponse.Status(code: appError.httpStatus), requestID: context.requestID)
+        }
+    }
+
+    private func classify(_ error: any Error, context: Context) -> AppError {
+        if let appError = error as? AppError { return appError }
+        if let translated = translate(error) {
+            if translated.code == .internal || translated.code == .unavailable {
+                context.logger.error("request failed", metadata: ["error": "\(error)"])
+            }
+            return translated
+        }
+        if let httpError = error as? HTTPError {
+            let status = httpError.status
+            let code: AppError.Code = status == .badRequest ? .invalidArgument : AppError.Code(httpStatus: status.code)
+            let message = httpError.body ?? status.reasonPhrase.lowercased()
+            if status.code == 400 {
+                return AppError(code, message.isEmpty ? "malformed request" : message)
+            }
+            return AppError(code, message)
+        }
+        if error is DecodingError {
+            return AppError(.invalidArgument, "request body is not valid JSON for this endpoint")
+        }
+        context.logger.error("unhandled error", metadata: ["error": "\(error)"])
+        return AppError(.internal, "internal error")
+    }
+}

@@ -1,0 +1,36 @@
+import Hummingbird
+import NIOCore
+import PlatformCore
+import PlatformMetrics
+
+/// `/health` (the process is alive), `/ready` (its dependencies answer) and `/metrics`
+/// (Prometheus text), mounted on every service's HTTP router.
+public enum OpsRoutes {
+    struct HealthBody: ResponseEncodable {
+        let status: String
+        let service: String
+    }
+
+    struct ReadyBody: ResponseEncodable {
+        let status: String
+        let service: String
+        let checks: [String: String]
+    }
+
+    public static func add(to router: Router<AppRequestContext>, service: String, readiness: Readiness) {
+        router.get("/health") { _, _ in HealthBody(status: "ok", service: service) }
+        router.get("/ready") { _, _ -> EditedResponse<ReadyBody> in
+            let report = await readiness.evaluate()
+            var checks: [String: String] = [:]
+            for name in report.checked { checks[name] = report.failures[name] ?? "ok" }
+            let body = ReadyBody(status: report.isReady ? "ready" : "not_ready", service: service, checks: checks)
+            return EditedResponse(status: report.isReady ? .ok : .serviceUnavailable, response: body)
+        }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: PlatformMetrics.render())))
+        }
+    }
+}

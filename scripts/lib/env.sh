@@ -1,0 +1,73 @@
+# shellcheck shell=bash
+# Connection settings of the native stack (scripts/infra). Source it:
+#
+#   source scripts/lib/env.sh        # or: eval "$(scripts/infra env)"
+#
+# It reads the passwords that `scripts/infra provision` wrote to
+# .local/secrets.env and exports the URLs the services and tests read.
+# Ports can be overridden by setting them before sourcing.
+
+# shellcheck source=common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+# shellcheck disable=SC2034  # read by `scripts/infra env`
+PLATFORM_ENV_VARS=(
+    PLATFORM_LOCAL_DIR
+    POSTGRES_PORT MARIADB_PORT RABBITMQ_PORT RABBITMQ_MANAGEMENT_PORT
+    MONGO_PORT MONGO_TEST_PORT
+    IDM_DATABASE_URL AUTH_DATABASE_URL USER_DATABASE_URL MEDIA_DATABASE_URL
+    PRODUCT_DATABASE_URL PAYMENT_DATABASE_URL
+    ANALYTICS_DATABASE_URL EVENT_DATABASE_URL
+    CLIENT_DATABASE_URL AMQP_URL
+    TEST_POSTGRES_URL TEST_MARIADB_URL TEST_AMQP_URL TEST_MONGO_URL
+    TEST_AMQP_RESTART_CMD
+)
+
+_platform_env_load() {
+    local secrets="$LOCAL_DIR/secrets.env"
+    if [[ ! -r $secrets ]]; then
+        echo "env.sh: $secrets not found; run scripts/infra provision first" >&2
+        return 1
+    fi
+
+    local key value
+    local -A pw=()
+    while IFS='=' read -r key value; do
+        [[ $key =~ ^[A-Z0-9_]+$ ]] && pw[$key]=$value
+    done <"$secrets"
+
+    export PLATFORM_LOCAL_DIR="$LOCAL_DIR"
+    export POSTGRES_PORT="${POSTGRES_PORT:-5432}"
+    export MARIADB_PORT="${MARIADB_PORT:-3306}"
+    export RABBITMQ_PORT="${RABBITMQ_PORT:-5672}"
+    export RABBITMQ_MANAGEMENT_PORT="${RABBITMQ_MANAGEMENT_PORT:-15672}"
+    export MONGO_PORT="${MONGO_PORT:-27017}"
+    export MONGO_TEST_PORT="${MONGO_TEST_PORT:-27018}"
+
+    local pg="127.0.0.1:$POSTGRES_PORT" my="127.0.0.1:$MARIADB_PORT" mq="127.0.0.1:$RABBITMQ_PORT"
+    export IDM_DATABASE_URL="postgresql://idm:${pw[POSTGRES_IDM_PASSWORD]-}@$pg/idm"
+    export AUTH_DATABASE_URL="postgresql://auth:${pw[POSTGRES_AUTH_PASSWORD]-}@$pg/auth"
+    export USER_DATABASE_URL="postgresql://users:${pw[POSTGRES_USERS_PASSWORD]-}@$pg/users"
+    export MEDIA_DATABASE_URL="postgresql://media:${pw[POSTGRES_MEDIA_PASSWORD]-}@$pg/media"
+    export PRODUCT_DATABASE_URL="postgresql://products:${pw[POSTGRES_PRODUCTS_PASSWORD]-}@$pg/products"
+    export PAYMENT_DATABASE_URL="postgresql://payments:${pw[POSTGRES_PAYMENTS_PASSWORD]-}@$pg/payments"
+    export ANALYTICS_DATABASE_URL="mariadb://analytics:${pw[MARIADB_ANALYTICS_PASSWORD]-}@$my/analytics"
+    export EVENT_DATABASE_URL="mariadb://events:${pw[MARIADB_EVENTS_PASSWORD]-}@$my/events"
+    export CLIENT_DATABASE_URL="mongodb://127.0.0.1:$MONGO_PORT/clients"
+    export AMQP_URL="amqp://platform:${pw[RABBITMQ_PLATFORM_PASSWORD]-}@$mq/%2F"
+
+    export TEST_POSTGRES_URL="postgresql://platform_test:${pw[POSTGRES_PLATFORM_TEST_PASSWORD]-}@$pg/platform_test"
+    export TEST_MARIADB_URL="mariadb://platform_test:${pw[MARIADB_PLATFORM_TEST_PASSWORD]-}@$my/platform_test"
+    export TEST_AMQP_URL="amqp://platform:${pw[RABBITMQ_PLATFORM_PASSWORD]-}@$mq/platform_test"
+    export TEST_MONGO_URL="mongodb://127.0.0.1:$MONGO_TEST_PORT/platform_test"
+    TEST_AMQP_RESTART_CMD="$(printf '%q' "$ROOT/scripts/infra") restart rabbitmq"
+    export TEST_AMQP_RESTART_CMD
+}
+
+if _platform_env_load; then
+    unset -f _platform_env_load
+else
+    unset -f _platform_env_load
+    # shellcheck disable=SC2317  # reached when run instead of sourced
+    return 1 2>/dev/null || exit 1
+fi
