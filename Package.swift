@@ -65,11 +65,16 @@ let sharedTargets: [Target] = [
         ],
         path: "Shared/ServiceKit"
     ),
+    .target(
+        name: "ServiceStores",
+        dependencies: ["ServiceKit", "DatabaseKit", "Postgres", "MariaDB", "Mongo"],
+        path: "Shared/ServiceStores"
+    ),
 ]
 
 let serviceTargets: [Target] = services.flatMap { service -> [Target] in
     var dependencies: [Target.Dependency] = ["ServiceKit", "PlatformCore", "PlatformConfig", hummingbird, grpcCore, logging]
-    if let store = service.store { dependencies.append(.target(name: store)) }
+    if let store = service.store { dependencies += [.target(name: store), "ServiceStores", "DatabaseKit"] }
     return [
         .target(
             name: service.library,
@@ -80,7 +85,7 @@ let serviceTargets: [Target] = services.flatMap { service -> [Target] in
         ),
         .executableTarget(
             name: service.executable,
-            dependencies: [.target(name: service.library), "ServiceKit"],
+            dependencies: [.target(name: service.library), "ServiceKit", "PlatformLogging"],
             path: "Services/\(service.folder)/Executable"
         ),
     ]

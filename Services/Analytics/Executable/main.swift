@@ -1,1 +1,4 @@
-print("placeholder")
+import AnalyticsService
+import ServiceKit
+
+await ServiceMain.run(analyticsDescriptor, build: buildAnalyticsService)

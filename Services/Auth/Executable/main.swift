@@ -1,1 +1,4 @@
-print("placeholder")
+import AuthService
+import ServiceKit
+
+await ServiceMain.run(authDescriptor, build: buildAuthService)

@@ -1,1 +1,4 @@
-print("placeholder")
+import ClientService
+import ServiceKit
+
+await ServiceMain.run(clientDescriptor, build: buildClientService)

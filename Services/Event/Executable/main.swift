@@ -1,1 +1,4 @@
-print("placeholder")
+import EventService
+import ServiceKit
+
+await ServiceMain.run(eventDescriptor, build: buildEventService)

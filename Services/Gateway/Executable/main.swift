@@ -1,1 +1,4 @@
-print("placeholder")
+import GatewayService
+import ServiceKit
+
+await ServiceMain.run(gatewayDescriptor, build: buildGatewayService)

@@ -1,1 +1,4 @@
-print("placeholder")
+import IDMService
+import ServiceKit
+
+await ServiceMain.run(idmDescriptor, build: buildIDMService)

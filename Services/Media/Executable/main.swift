@@ -1,1 +1,4 @@
-print("placeholder")
+import MediaService
+import ServiceKit
+
+await ServiceMain.run(mediaDescriptor, build: buildMediaService)

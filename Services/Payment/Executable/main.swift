@@ -1,1 +1,4 @@
-print("placeholder")
+import PaymentService
+import ServiceKit
+
+await ServiceMain.run(paymentDescriptor, build: buildPaymentService)

@@ -1,1 +1,4 @@
-print("placeholder")
+import ProductService
+import ServiceKit
+
+await ServiceMain.run(productDescriptor, build: buildProductService)

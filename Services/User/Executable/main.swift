@@ -1,1 +1,4 @@
-print("placeholder")
+import UserService
+import ServiceKit
+
+await ServiceMain.run(userDescriptor, build: buildUserService)

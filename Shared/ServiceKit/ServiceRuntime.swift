@@ -1,0 +1,114 @@
+import AMQP
+import GRPCCore
+import Hummingbird
+import Logging
+import PlatformCore
+import PlatformHTTP
+import PlatformRPC
+import ServiceLifecycle
+
+/// Everything one service runs, assembled by its `build…` function and started by `run()`:
+/// an HTTP server (ops routes plus any routes of its own), a gRPC server with the standard
+/// health service, background services (consumers, relays) and clean-up hooks.
+public struct ServiceRuntime: Sendable {
+    public let settings: ServiceSettings
+    public let logger: Logger
+    public private(set) var readinessChecks: [ReadinessCheck] = []
+    public private(set) var rpcServices: [any RegistrableRPCService] = []
+    public private(set) var backgroundServices: [any Service] = []
+    private var shutdownHooks: [@Sendable () async -> Void] = []
+    private var routeSetups: [@Sendable (Router<AppRequestContext>) -> Void] = []
+    /// The broker publisher, when the service uses the broker.
+    public private(set) var publisher: AMQPPublisher?
+
+    public init(settings: ServiceSettings) throws {
+        self.settings = settings
+        var logger = Logger(label: settings.name)
+        logger.logLevel = settings.logLevel
+        self.logger = logger
+        if let url = settings.amqpURL {
+            let configuration = try AMQPConfiguration(url: url, connectionName: settings.name)
+            let publisher = AMQPPublisher(configuration: configuration, logger: logger)
+            self.publisher = publisher
+            addReadinessCheck("broker") { try await publisher.checkHealth() }
+            onShutdown { await publisher.close() }
+        }
+    }
+
+    public mutating func addReadinessCheck(_ name: String, _ check: @escaping @Sendable () async throws -> Void) {
+        readinessChecks.append(ReadinessCheck(name, check: check))
+    }
+
+    public mutating func addRPCService(_ service: any RegistrableRPCService) { rpcServices.append(service) }
+
+    public mutating func addBackgroundService(_ service: any Service) { backgroundServices.append(service) }
+
+    public mutating func addRoutes(_ setup: @escaping @Sendable (Router<AppRequestContext>) -> Void) {
+        routeSetups.append(setup)
+    }
+
+    /// Runs after the servers stopped: close pools and connections here.
+    public mutating func onShutdown(_ hook: @escaping @Sendable () async -> Void) { shutdownHooks.append(hook) }
+
+    public var readiness: Readiness { Readiness(checks: readinessChecks) }
+
+    /// The HTTP router with middleware, ops routes and the service's own routes.
+    public func makeRouter() -> Router<AppRequestContext> {
+        let router = makePlatformRouter(service: settings.name, readiness: readiness, translateError: translatePlatformError)
+        routeSetups.forEach { $0(router) }
+        return router
+    }
+
+    public func makeHTTPApplication() -> some ApplicationProtocol {
+        Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(settings.bindHost, port: settings.httpPort), serverName: settings.name),
+            logger: logger)
+    }
+
+    public func makeRPCServer() -> RPCServerService {
+        let readiness = self.readiness
+        let health = HealthService(serviceNames: Set([settings.name] + rpcServiceNames)) {
+            await readiness.evaluate().isReady
+        }
+        return RPCServerService(
+            host: settings.bindHost, port: settings.grpcPort, services: [health] + rpcServices,
+            interceptors: [RequestMetadataServerInterceptor(), ErrorTranslationInterceptor(logger: logger)])
+    }
+
+    /// Serves until SIGTERM or SIGINT, then stops accepting, lets in-flight requests finish,
+    /// stops background work and runs the shutdown hooks.
+    public func run() async throws {
+        // ServiceGroup shuts services down in reverse order, so the closer, listed first, runs last.
+        let closer = ShutdownHooks(hooks: shutdownHooks)
+        let services: [any Service] = [closer] + backgroundServices + [makeRPCServer(), makeHTTPApplication()]
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        logger.info(
+            "service starting",
+            metadata: ["http_port": "\(settings.httpPort)", "grpc_port": "\(settings.grpcPort)", "host": "\(settings.bindHost)"])
+        try await group.run()
+        logger.info("service stopped")
+    }
+
+    private var rpcServiceNames: [String] {
+        rpcServices.compactMap { ($0 as? any NamedRPCService)?.fullyQualifiedServiceName }
+    }
+}
+
+/// Lets the gRPC health service answer for a service's fully qualified name (`idm.v1.IDMService`).
+public protocol NamedRPCService {
+    var fullyQualifiedServiceName: String { get }
+}
+
+private struct ShutdownHooks: Service {
+    let hooks: [@Sendable () async -> Void]
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        for hook in hooks { await hook() }
+    }
+}
