@@ -96,7 +96,8 @@ let testTargets: [Target] = [
         name: "SharedTests",
         dependencies: [
             "PlatformCore", "PlatformConfig", "PlatformLogging", "PlatformMetrics", "PlatformHTTP", "PlatformRPC",
-            "DatabaseKit", "BlockingIO", "ServiceKit", hummingbird, hummingbirdTesting, grpcCore, logging,
+            "DatabaseKit", "BlockingIO", "ServiceKit", "AMQP", hummingbird, hummingbirdTesting, grpcCore, logging,
+            .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
         ],
         path: "Tests/SharedTests"
     ),

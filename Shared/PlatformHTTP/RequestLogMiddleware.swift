@@ -18,7 +18,7 @@ public struct RequestLogMiddleware: RouterMiddleware {
         let elapsed = ContinuousClock.now - start
         let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
         let level: Logger.Level =
-            response.status.code >= 500 ? .error : Self.quietPaths.contains(request.uri.path) ? .debug : .info
+            Self.quietPaths.contains(request.uri.path) ? .debug : response.status.code >= 500 ? .error : .info
         context.logger.log(
             level: level, "request",
             metadata: [

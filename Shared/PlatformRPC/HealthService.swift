@@ -1,4 +1,5 @@
 import GRPCCore
+import ServiceLifecycle
 
 /// The standard `grpc.health.v1.Health` service, answering from the same readiness checks as `/ready`.
 ///
@@ -27,25 +28,23 @@ public struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
         return .with { $0.status = status }
     }
 
-    /// Sends the current status, then every change, until the client goes away.
+    /// Sends the current status, then every change, until the client goes away or the server
+    /// shuts down gracefully (an endless stream would otherwise hold the shutdown forever).
     public func watch(
         request: Grpc_Health_V1_HealthCheckRequest,
         response: RPCWriter<Grpc_Health_V1_HealthCheckResponse>,
         context: ServerContext
     ) async throws {
-        guard serviceNames.contains(request.service) else {
-            try await response.write(.with { $0.status = .serviceUnknown })
-            try await Task.sleep(for: .seconds(365 * 24 * 3600))
-            return
-        }
-        var last: Status?
-        while !Task.isCancelled {
-            let status = await currentStatus()
-            if status != last {
-                try await response.write(.with { $0.status = status })
-                last = status
+        try await cancelWhenGracefulShutdown {
+            var last: Status?
+            while !Task.isCancelled && !context.cancellation.isCancelled {
+                let status = serviceNames.contains(request.service) ? await currentStatus() : .serviceUnknown
+                if status != last {
+                    try await response.write(.with { $0.status = status })
+                    last = status
+                }
+                try await Task.sleep(for: watchInterval)
             }
-            try await Task.sleep(for: watchInterval)
         }
     }
 

@@ -30,6 +30,11 @@ public final class PostgresClient: Sendable {
             try connection.execute("BEGIN")
             do {
                 let result = try body(connection)
+                if connection.isInFailedTransaction {
+                    // The body swallowed a failed statement; Postgres would turn COMMIT into a silent ROLLBACK.
+                    throw DatabaseError(
+                        .queryFailed, "a statement of the transaction failed, so it was rolled back", code: "25P02")
+                }
                 try connection.execute("COMMIT")
                 return result
             } catch {
@@ -56,6 +61,9 @@ extension PostgresClient: MigrationStore {
         _ body: @escaping @Sendable ([Int: String], (Migration) throws -> Void) throws -> T
     ) async throws -> T {
         try await pool.withConnection { connection in
+            // Lock first: CREATE TABLE IF NOT EXISTS is not safe against a concurrent CREATE (23505 on pg_type).
+            try connection.execute("SELECT pg_advisory_lock(hashtext('schema_migrations'))")
+            defer { _ = try? connection.execute("SELECT pg_advisory_unlock(hashtext('schema_migrations'))") }
             try connection.execute(
                 """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -64,8 +72,6 @@ extension PostgresClient: MigrationStore {
                     applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
                 )
                 """)
-            try connection.execute("SELECT pg_advisory_lock(hashtext('schema_migrations'))")
-            defer { _ = try? connection.execute("SELECT pg_advisory_unlock(hashtext('schema_migrations'))") }
             let rows = try connection.query("SELECT version, name FROM schema_migrations")
             var applied: [Int: String] = [:]
             for row in rows { applied[try row.required("version", row.int)] = try row.required("name", row.string) }

@@ -28,6 +28,9 @@ public final class PostgresConnection: PooledConnection, @unchecked Sendable {
 
     public var isUsable: Bool { !broken && PQstatus(handle) == CONNECTION_OK }
 
+    /// True inside a transaction that a failed statement aborted: its COMMIT would silently roll back.
+    var isInFailedTransaction: Bool { PQtransactionStatus(handle) == PQTRANS_INERROR }
+
     public func close() { PQfinish(handle) }
 
     /// Runs one statement with `$1…$n` placeholders and returns its rows.
@@ -82,8 +85,17 @@ public final class PostgresConnection: PooledConnection, @unchecked Sendable {
             let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
             let message = (PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) })
                 ?? String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw classify(sqlState: sqlState, message: message)
+            throw classify(sqlState: sqlState, message: Self.redacted(message, sqlState: sqlState))
         }
+    }
+
+    /// Data errors (class 22) quote the offending input, which may be a parameter value:
+    /// `invalid input syntax for type integer: "…"` keeps the kind of problem, not the value.
+    private static func redacted(_ message: String, sqlState: String?) -> String {
+        guard sqlState?.hasPrefix("22") == true, let first = message.firstIndex(of: "\""),
+            let last = message.lastIndex(of: "\""), first < last
+        else { return message }
+        return String(message[..<first]) + "\"…\"" + String(message[message.index(after: last)...])
     }
 
     private func classify(sqlState: String?, message: String) -> DatabaseError {
@@ -92,6 +104,8 @@ public final class PostgresConnection: PooledConnection, @unchecked Sendable {
         switch sqlState {
         case "23505": return DatabaseError(.uniqueViolation, message, code: sqlState)
         case "23503", "23502", "23514", "23P01": return DatabaseError(.constraintViolation, message, code: sqlState)
+        // A wrong number of parameters is a protocol violation the session survives: a bad statement.
+        case "08P01" where !broken: return DatabaseError(.queryFailed, message, code: sqlState)
         case _ where sqlState.hasPrefix("08"), "57P01", "57P02", "57P03":
             broken = true
             return DatabaseError(.connectionLost, message, code: sqlState)

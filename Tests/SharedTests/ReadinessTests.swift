@@ -1,0 +1,26 @@
+import PlatformCore
+import Testing
+
+@Suite struct ReadinessTests {
+    struct Down: Error {}
+
+    @Test func reportsEachFailingCheck() async {
+        let readiness = Readiness(checks: [
+            ReadinessCheck("postgres") {},
+            ReadinessCheck("broker") { throw Down() },
+        ])
+        let report = await readiness.evaluate()
+        #expect(!report.isReady)
+        #expect(report.failures == ["broker": "unavailable"])
+        #expect(report.checked == ["postgres", "broker"])
+    }
+
+    @Test func aHungCheckTimesOut() async {
+        let readiness = Readiness(
+            checks: [ReadinessCheck("slow") { try await Task.sleep(for: .seconds(30)) }], timeout: .milliseconds(100))
+        let start = ContinuousClock.now
+        let report = await readiness.evaluate()
+        #expect(report.failures == ["slow": "timed out"])
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+}

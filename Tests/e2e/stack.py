@@ -1,0 +1,123 @@
+"""Where the running native stack is, and small helpers shared by the end-to-end tests.
+
+The service table (names, HTTP ops ports, gRPC ports) is read from `scripts/lib/services.sh`,
+the file `scripts/up` itself uses, so the suite and the stack cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from pathlib import Path
+from typing import Callable, TypeVar
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES_SH = ROOT / "scripts" / "lib" / "services.sh"
+HOST = os.environ.get("E2E_HOST", "127.0.0.1")
+
+T = TypeVar("T")
+
+
+def _parse_services(text: str) -> tuple[list[str], dict[str, int], dict[str, int]]:
+    names_match = re.search(r"^SERVICES=\(([^)]*)\)", text, re.M)
+    if not names_match:
+        raise RuntimeError(f"no SERVICES=(...) in {SERVICES_SH}")
+    names = names_match[1].split()
+
+    def ports(var: str) -> dict[str, int]:
+        block = re.search(rf"^declare -A {var}=\(([^)]*)\)", text, re.M)
+        if not block:
+            raise RuntimeError(f"no {var} table in {SERVICES_SH}")
+        table = {k: int(v) for k, v in re.findall(r"\[(\w+)\]=(\d+)", block[1])}
+        missing = set(names) - table.keys()
+        if missing:
+            raise RuntimeError(f"{var} in {SERVICES_SH} lacks {sorted(missing)}")
+        return table
+
+    return names, ports("SERVICE_HTTP_PORT"), ports("SERVICE_GRPC_PORT")
+
+
+SERVICES, HTTP_PORT, GRPC_PORT = _parse_services(SERVICES_SH.read_text())
+
+# The readiness checks each service reports (DESIGN.md: its store, and the broker if it uses one).
+READY_CHECKS: dict[str, set[str]] = {
+    "gateway": {"broker"},
+    "idm": {"postgres", "broker"},
+    "auth": {"postgres", "broker"},
+    "user": {"postgres", "broker"},
+    "media": {"postgres", "broker"},
+    "product": {"postgres", "broker"},
+    "payment": {"postgres", "broker"},
+    "analytics": {"mariadb", "broker"},
+    "client": {"mongo"},
+    "event": {"mariadb"},
+}
+assert set(READY_CHECKS) == set(SERVICES), "READY_CHECKS and scripts/lib/services.sh disagree"
+
+
+def services_using(check: str) -> list[str]:
+    return [name for name in SERVICES if check in READY_CHECKS[name]]
+
+
+def http_url(service: str, path: str = "/") -> str:
+    return f"http://{HOST}:{HTTP_PORT[service]}{path}"
+
+
+def grpc_target(service: str) -> str:
+    return f"{HOST}:{GRPC_PORT[service]}"
+
+
+def get(service: str, path: str, **kwargs) -> requests.Response:
+    kwargs.setdefault("timeout", 5)
+    return requests.get(http_url(service, path), **kwargs)
+
+
+def wait_until(
+    probe: Callable[[], T], *, timeout: float, interval: float = 0.2, what: str = "condition"
+) -> T:
+    """Calls `probe` until it returns something truthy or `timeout` seconds pass.
+
+    Returns the truthy value; on timeout raises AssertionError naming `what` and the last
+    value (or exception) seen, so a failing poll explains itself.
+    """
+    deadline = time.monotonic() + timeout
+    last: object = None
+    while True:
+        try:
+            value = probe()
+            if value:
+                return value
+            last = value
+        except Exception as error:  # noqa: BLE001 - reported below
+            last = error
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}; last: {last!r}")
+        time.sleep(interval)
+
+
+def infra(*args: str, timeout: float = 120) -> None:
+    """Runs `scripts/infra ARGS…` (start/stop a project-local server), failing loudly."""
+    result = subprocess.run(
+        [str(ROOT / "scripts" / "infra"), *args],
+        capture_output=True, text=True, timeout=timeout, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"scripts/infra {' '.join(args)} exited {result.returncode}\n"
+            f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}")
+
+
+def unreachable_services(timeout: float = 2.0) -> list[str]:
+    """The services whose /health does not answer 200 (with why)."""
+    problems = []
+    for name in SERVICES:
+        try:
+            status = get(name, "/health", timeout=timeout).status_code
+            if status != 200:
+                problems.append(f"{name} ({http_url(name, '/health')} answered {status})")
+        except requests.RequestException as error:
+            problems.append(f"{name} ({http_url(name, '/health')}: {type(error).__name__})")
+    return problems

@@ -1,0 +1,52 @@
+"""/health, /ready and /metrics on every service's HTTP port."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import stack
+from stack import SERVICES, get, wait_until
+
+SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})?\s+(\S+)(\s+-?\d+)?$")
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_health_names_the_service(service: str) -> None:
+    response = get(service, "/health")
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert response.json() == {"status": "ok", "service": service}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_ready_reports_every_dependency_ok(service: str) -> None:
+    response = get(service, "/ready")
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "status": "ready",
+        "service": service,
+        "checks": {check: "ok" for check in stack.READY_CHECKS[service]},
+    }
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_metrics_are_prometheus_text_counting_requests(service: str) -> None:
+    assert get(service, "/health").status_code == 200
+
+    def health_counted() -> str | None:
+        response = get(service, "/metrics")
+        assert response.status_code == 200, response.text
+        assert response.headers["Content-Type"].startswith("text/plain")
+        text = response.text
+        counted = any(
+            "request" in line.split("{", 1)[0] and '"/health"' in line
+            for line in text.splitlines() if not line.startswith("#"))
+        return text if counted else None
+
+    text = wait_until(health_counted, timeout=3, what=f"{service} /metrics to count a /health request")
+    assert "# TYPE " in text
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            assert SAMPLE.match(line), f"not a Prometheus sample line: {line!r}"
