@@ -56,9 +56,10 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
-    private static func timestamp() -> String {
-        Date.now.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon))
-    }
+    private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    /// RFC 3339 UTC with milliseconds: `2026-11-23T12:29:48.722Z`.
+    private static func timestamp() -> String { timestampStyle.format(Date.now) }
 }
 
 /// Where log lines go; a lock keeps lines from interleaving.
