@@ -10,8 +10,6 @@ public let analyticsDescriptor = ServiceDescriptor(
 public func buildAnalyticsService(_ settings: ServiceSettings) async throws -> ServiceRuntime {
     var runtime = try ServiceRuntime(settings: settings)
     _ = try await runtime.attachMariaDB(
-        defaultURL: "mariadb://analytics@127.0.0.1:3306/analytics",
-        migrations: Bundle.module.url(forResource: "Migrations", withExtension: nil),
-        eventTables: .init(outbox: false, inbox: true))
+        database: "analytics", migrations: .module, eventTables: .init(outbox: false, inbox: true))
     return runtime
 }

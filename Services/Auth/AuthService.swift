@@ -10,8 +10,6 @@ public let authDescriptor = ServiceDescriptor(
 public func buildAuthService(_ settings: ServiceSettings) async throws -> ServiceRuntime {
     var runtime = try ServiceRuntime(settings: settings)
     _ = try await runtime.attachPostgres(
-        defaultURL: "postgresql://auth@127.0.0.1:5432/auth",
-        migrations: Bundle.module.url(forResource: "Migrations", withExtension: nil),
-        eventTables: .init(outbox: false, inbox: true))
+        database: "auth", migrations: .module, eventTables: .init(outbox: false, inbox: true))
     return runtime
 }

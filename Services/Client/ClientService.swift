@@ -9,6 +9,6 @@ public let clientDescriptor = ServiceDescriptor(
 /// Connects the service to its dependencies and returns it ready to run; tests call it too.
 public func buildClientService(_ settings: ServiceSettings) async throws -> ServiceRuntime {
     var runtime = try ServiceRuntime(settings: settings)
-    _ = try await runtime.attachMongo(defaultURL: "mongodb://127.0.0.1:27017/clients")
+    _ = try await runtime.attachMongo(database: "clients")
     return runtime
 }

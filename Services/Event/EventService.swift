@@ -10,8 +10,6 @@ public let eventDescriptor = ServiceDescriptor(
 public func buildEventService(_ settings: ServiceSettings) async throws -> ServiceRuntime {
     var runtime = try ServiceRuntime(settings: settings)
     _ = try await runtime.attachMariaDB(
-        defaultURL: "mariadb://events@127.0.0.1:3306/events",
-        migrations: Bundle.module.url(forResource: "Migrations", withExtension: nil),
-        eventTables: .none)
+        database: "events", migrations: .module, eventTables: .none)
     return runtime
 }

@@ -10,8 +10,6 @@ public let idmDescriptor = ServiceDescriptor(
 public func buildIDMService(_ settings: ServiceSettings) async throws -> ServiceRuntime {
     var runtime = try ServiceRuntime(settings: settings)
     _ = try await runtime.attachPostgres(
-        defaultURL: "postgresql://idm@127.0.0.1:5432/idm",
-        migrations: Bundle.module.url(forResource: "Migrations", withExtension: nil),
-        eventTables: .init(outbox: false, inbox: true))
+        database: "idm", migrations: .module, eventTables: .init(outbox: false, inbox: true))
     return runtime
 }

@@ -10,8 +10,6 @@ public let mediaDescriptor = ServiceDescriptor(
 public func buildMediaService(_ settings: ServiceSettings) async throws -> ServiceRuntime {
     var runtime = try ServiceRuntime(settings: settings)
     _ = try await runtime.attachPostgres(
-        defaultURL: "postgresql://media@127.0.0.1:5432/media",
-        migrations: Bundle.module.url(forResource: "Migrations", withExtension: nil),
-        eventTables: .init(outbox: false, inbox: true))
+        database: "media", migrations: .module, eventTables: .init(outbox: false, inbox: true))
     return runtime
 }

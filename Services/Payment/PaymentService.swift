@@ -10,8 +10,6 @@ public let paymentDescriptor = ServiceDescriptor(
 public func buildPaymentService(_ settings: ServiceSettings) async throws -> ServiceRuntime {
     var runtime = try ServiceRuntime(settings: settings)
     _ = try await runtime.attachPostgres(
-        defaultURL: "postgresql://payments@127.0.0.1:5432/payments",
-        migrations: Bundle.module.url(forResource: "Migrations", withExtension: nil),
-        eventTables: .init(outbox: true, inbox: true))
+        database: "payments", migrations: .module, eventTables: .init(outbox: true, inbox: true))
     return runtime
 }

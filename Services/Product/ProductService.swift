@@ -10,8 +10,6 @@ public let productDescriptor = ServiceDescriptor(
 public func buildProductService(_ settings: ServiceSettings) async throws -> ServiceRuntime {
     var runtime = try ServiceRuntime(settings: settings)
     _ = try await runtime.attachPostgres(
-        defaultURL: "postgresql://products@127.0.0.1:5432/products",
-        migrations: Bundle.module.url(forResource: "Migrations", withExtension: nil),
-        eventTables: .init(outbox: true, inbox: true))
+        database: "products", migrations: .module, eventTables: .init(outbox: true, inbox: true))
     return runtime
 }

@@ -10,8 +10,6 @@ public let userDescriptor = ServiceDescriptor(
 public func buildUserService(_ settings: ServiceSettings) async throws -> ServiceRuntime {
     var runtime = try ServiceRuntime(settings: settings)
     _ = try await runtime.attachPostgres(
-        defaultURL: "postgresql://users@127.0.0.1:5432/users",
-        migrations: Bundle.module.url(forResource: "Migrations", withExtension: nil),
-        eventTables: .init(outbox: true, inbox: false))
+        database: "users", migrations: .module, eventTables: .init(outbox: true, inbox: false))
     return runtime
 }
