@@ -54,7 +54,9 @@ let sharedTargets: [Target] = [
     ),
     .target(
         name: "PlatformRPC",
-        dependencies: ["PlatformCore", grpcCore, grpcTransport, grpcProtobuf, swiftProtobuf, logging, serviceLifecycle],
+        dependencies: [
+            "PlatformCore", grpcCore, grpcTransport, grpcProtobuf, swiftProtobuf, logging, metrics, serviceLifecycle,
+        ],
         path: "Shared/PlatformRPC"
     ),
     .target(

@@ -73,7 +73,9 @@ public struct ServiceRuntime: Sendable {
         }
         return RPCServerService(
             host: settings.bindHost, port: settings.grpcPort, services: [health] + rpcServices,
-            interceptors: [RequestMetadataServerInterceptor(), ErrorTranslationInterceptor(logger: logger)])
+            interceptors: [
+                MetricsServerInterceptor(), RequestMetadataServerInterceptor(), ErrorTranslationInterceptor(logger: logger),
+            ])
     }
 
     /// Serves until SIGTERM or SIGINT, then stops accepting, lets in-flight requests finish,
