@@ -15,6 +15,10 @@ import stack
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Also declared in pytest.ini, which is not read when pytest runs from another rootdir
+    # (scripts/test passes Tests/e2e together with scripts/mongo-dev).
+    config.addinivalue_line(
+        "markers", "disruptive: stops and restarts shared infrastructure; runs after all other tests")
     protogen.ensure_stubs()
 
 
@@ -28,7 +32,7 @@ def live_stack() -> None:
     problems = stack.unreachable_services()
     if problems:
         pytest.exit(
-            "the native stack is not running: start it with `scripts/up --detach` "
+            "the native stack is not running (or not all of it): start it with `scripts/up --detach` "
             "(scripts/test does this before running the suite). Not answering /health: "
             + "; ".join(problems),
             returncode=pytest.ExitCode.TESTS_FAILED)

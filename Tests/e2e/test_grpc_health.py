@@ -12,7 +12,7 @@ import pytest
 
 import stack
 from healthcheck import SERVING, SERVICE_UNKNOWN, HealthWatcher, status_name
-from stack import SERVICES
+from stack import SERVICES, get, wait_until
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -44,6 +44,18 @@ def test_watch_unknown_service_reports_service_unknown(watchers) -> None:
     watcher.wait_for(SERVICE_UNKNOWN, timeout=5)
     assert watcher.names() == ["SERVICE_UNKNOWN"]
     assert watcher.is_open(), "Watch on an unknown service should stay open for later changes"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_check_is_counted_in_metrics(channels, service: str) -> None:
+    channels.check(service, "")
+
+    def counted() -> bool:
+        return any(
+            "request" in line.split("{", 1)[0] and "grpc.health.v1.Health/Check" in line
+            for line in get(service, "/metrics").text.splitlines() if not line.startswith("#"))
+
+    wait_until(counted, timeout=3, what=f"{service} /metrics to count a gRPC Health/Check call")
 
 
 def test_stock_grpc_health_client_sees_every_service() -> None:
