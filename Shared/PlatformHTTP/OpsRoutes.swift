@@ -19,6 +19,7 @@ public enum OpsRoutes {
 
     public static func add(to router: Router<AppRequestContext>, service: String, readiness: Readiness) {
         router.get("/health") { _, _ in HealthBody(status: "ok", service: service) }
+        router.head("/health") { _, _ in HTTPResponse.Status.ok }  // liveness probes that only send HEAD
         router.get("/ready") { _, _ -> EditedResponse<ReadyBody> in
             let report = await readiness.evaluate()
             var checks: [String: String] = [:]
