@@ -6,11 +6,22 @@ import ServiceLifecycle
 /// and lets the in-flight ones finish.
 public struct RPCServerService: Service {
     public let server: GRPCServer<HTTP2ServerTransport.Posix>
+    private let transport: HTTP2ServerTransport.Posix
 
+    /// - Parameter port: 0 lets the system choose; `listeningPort` then tells which.
     public init(host: String, port: Int, services: [any RegistrableRPCService], interceptors: [any ServerInterceptor]) {
-        let transport = HTTP2ServerTransport.Posix(
-            address: .ipv4(host: host, port: port), transportSecurity: .plaintext)
-        self.server = GRPCServer(transport: transport, services: services, interceptors: interceptors)
+        transport = HTTP2ServerTransport.Posix(address: .ipv4(host: host, port: port), transportSecurity: .plaintext)
+        server = GRPCServer(transport: transport, services: services, interceptors: interceptors)
+    }
+
+    /// The bound port, once the server listens (waits for that).
+    public var listeningPort: Int {
+        get async throws {
+            guard let port = try await transport.listeningAddress.ipv4?.port else {
+                throw RPCError(code: .internalError, message: "the gRPC server is not listening on IPv4")
+            }
+            return port
+        }
     }
 
     public func run() async throws {

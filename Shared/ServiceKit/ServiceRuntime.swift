@@ -20,6 +20,8 @@ public struct ServiceRuntime: Sendable {
     private var routeSetups: [@Sendable (Router<AppRequestContext>) -> Void] = []
     /// The broker publisher, when the service uses the broker.
     public private(set) var publisher: AMQPPublisher?
+    /// Long-lived gRPC clients for calling other services (one connection per target).
+    public let rpcClients = RPCClients()
 
     public init(settings: ServiceSettings) throws {
         self.settings = settings
@@ -83,7 +85,8 @@ public struct ServiceRuntime: Sendable {
     public func run() async throws {
         // ServiceGroup shuts services down in reverse order, so the closer, listed first, runs last.
         let closer = ShutdownHooks(hooks: shutdownHooks)
-        let services: [any Service] = [closer] + backgroundServices + [makeRPCServer(), makeHTTPApplication()]
+        let services: [any Service] =
+            [closer, rpcClients] + backgroundServices + [makeRPCServer(), makeHTTPApplication()]
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) },

@@ -1,0 +1,45 @@
+import GRPCCore
+import PlatformCore
+import PlatformRPC
+import ServiceLifecycle
+import Testing
+
+@Suite struct RPCClientsTests {
+    struct EchoRequestID: Grpc_Health_V1_Health.SimpleServiceProtocol {
+        func check(request: Grpc_Health_V1_HealthCheckRequest, context: ServerContext) async throws
+            -> Grpc_Health_V1_HealthCheckResponse
+        {
+            throw AppError(.notFound, RequestScope.requestID ?? "none")
+        }
+        func watch(
+            request: Grpc_Health_V1_HealthCheckRequest, response: RPCWriter<Grpc_Health_V1_HealthCheckResponse>,
+            context: ServerContext
+        ) async throws {}
+    }
+
+    /// Over real HTTP/2 on loopback: one client per target, reused, forwarding the request id.
+    @Test func oneLongLivedClientPerTargetCarriesTheRequestID() async throws {
+        let server = RPCServerService(
+            host: "127.0.0.1", port: 0, services: [EchoRequestID()], interceptors: [RequestMetadataServerInterceptor()])
+        let clients = RPCClients(defaultTimeout: .seconds(5))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.server.serve() }
+            group.addTask { try await clients.run() }
+            let port = try await server.listeningPort
+            let first = try clients.client(host: "127.0.0.1", port: port)
+            let second = try clients.client(host: "127.0.0.1", port: port)
+            #expect(first === second)
+            let health = Grpc_Health_V1_Health.Client(wrapping: first)
+            try await RequestScope.$requestID.withValue("req-99") { () async throws -> Void in
+                let error = await #expect(throws: RPCError.self) {
+                    try await health.check(Grpc_Health_V1_HealthCheckRequest())
+                }
+                #expect(error?.code == .notFound)
+                #expect(error?.message == "req-99")
+            }
+            server.server.beginGracefulShutdown()
+            first.beginGracefulShutdown()
+            group.cancelAll()
+        }
+    }
+}
