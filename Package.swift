@@ -42,7 +42,7 @@ let sharedTargets: [Target] = [
     .target(name: "PlatformLogging", dependencies: [logging], path: "Shared/PlatformLogging"),
     .target(name: "PlatformMetrics", dependencies: [metrics, prometheus], path: "Shared/PlatformMetrics"),
     .target(name: "BlockingIO", path: "Shared/BlockingIO"),
-    .target(name: "DatabaseKit", dependencies: ["BlockingIO", logging], path: "Shared/DatabaseKit"),
+    .target(name: "DatabaseKit", dependencies: ["BlockingIO"], path: "Shared/DatabaseKit"),
     .target(name: "Postgres", dependencies: ["DatabaseKit", "CLibPQ"], path: "Shared/Postgres"),
     .target(name: "MariaDB", dependencies: ["DatabaseKit", "CMariaDB"], path: "Shared/MariaDB"),
     .target(name: "Mongo", dependencies: ["DatabaseKit", "CMongoc"], path: "Shared/Mongo"),

@@ -12,7 +12,7 @@ public struct Migration: Sendable, Equatable {
         self.sql = sql
     }
 
-    /// Reads `NNNN_name.sql` files from a folder, ordered by version; refuses gaps in naming and duplicate versions.
+    /// Reads `NNNN_name.sql` files from a folder, ordered by version; refuses other names and duplicate versions.
     public static func load(from directory: URL) throws -> [Migration] {
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
             .filter { $0.hasSuffix(".sql") }

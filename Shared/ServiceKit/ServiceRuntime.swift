@@ -70,7 +70,7 @@ public struct ServiceRuntime: Sendable {
 
     public func makeRPCServer() -> RPCServerService {
         let readiness = self.readiness
-        let health = HealthService(serviceNames: Set([settings.name] + rpcServiceNames)) {
+        let health = HealthService(serviceNames: [settings.name]) {
             await readiness.evaluate().isReady
         }
         return RPCServerService(
@@ -98,15 +98,6 @@ public struct ServiceRuntime: Sendable {
         try await group.run()
         logger.info("service stopped")
     }
-
-    private var rpcServiceNames: [String] {
-        rpcServices.compactMap { ($0 as? any NamedRPCService)?.fullyQualifiedServiceName }
-    }
-}
-
-/// Lets the gRPC health service answer for a service's fully qualified name (`idm.v1.IDMService`).
-public protocol NamedRPCService {
-    var fullyQualifiedServiceName: String { get }
 }
 
 private struct ShutdownHooks: Service {
