@@ -37,13 +37,8 @@ public struct ErrorMiddleware: RouterMiddleware {
             return translated
         }
         if let httpError = error as? HTTPError {
-            let status = httpError.status
-            let code: AppError.Code = status == .badRequest ? .invalidArgument : AppError.Code(httpStatus: status.code)
-            let message = httpError.body ?? status.reasonPhrase.lowercased()
-            if status.code == 400 {
-                return AppError(code, message.isEmpty ? "malformed request" : message)
-            }
-            return AppError(code, message)
+            let message = httpError.body ?? httpError.status.reasonPhrase.lowercased()
+            return AppError(AppError.Code(httpStatus: httpError.status.code), message.isEmpty ? "malformed request" : message)
         }
         if error is DecodingError {
             return AppError(.invalidArgument, "request body is not valid JSON for this endpoint")
