@@ -1,18 +1,18 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-/// The ten services: (executable, library target, folder, store module).
-let services: [(executable: String, library: String, folder: String, store: String?)] = [
-    ("gateway", "GatewayService", "Gateway", nil),
-    ("idm", "IDMService", "IDM", "Postgres"),
-    ("auth", "AuthService", "Auth", "Postgres"),
-    ("user", "UserService", "User", "Postgres"),
-    ("media", "MediaService", "Media", "Postgres"),
-    ("product", "ProductService", "Product", "Postgres"),
-    ("payment", "PaymentService", "Payment", "Postgres"),
-    ("analytics", "AnalyticsService", "Analytics", "MariaDB"),
-    ("client", "ClientService", "Client", "Mongo"),
-    ("event", "EventService", "Event", "MariaDB"),
+/// The ten services: (executable, library target, folder, store module, further shared modules).
+let services: [(executable: String, library: String, folder: String, store: String?, uses: [String])] = [
+    ("gateway", "GatewayService", "Gateway", nil, ["Contracts", "AccessTokens", "EventKit", "PlatformHTTP", "PlatformRPC"]),
+    ("idm", "IDMService", "IDM", "Postgres", ["Contracts", "AccessTokens", "EventKit", "PlatformRPC"]),
+    ("auth", "AuthService", "Auth", "Postgres", ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"]),
+    ("user", "UserService", "User", "Postgres", ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"]),
+    ("media", "MediaService", "Media", "Postgres", []),
+    ("product", "ProductService", "Product", "Postgres", []),
+    ("payment", "PaymentService", "Payment", "Postgres", []),
+    ("analytics", "AnalyticsService", "Analytics", "MariaDB", []),
+    ("client", "ClientService", "Client", "Mongo", []),
+    ("event", "EventService", "Event", "MariaDB", []),
 ]
 
 let grpcCore = Target.Dependency.product(name: "GRPCCore", package: "grpc-swift-2")
@@ -26,6 +26,8 @@ let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
 let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
 let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let jwtKit = Target.Dependency.product(name: "JWTKit", package: "jwt-kit")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 
 func system(_ name: String, pkgConfig: String, apt: String) -> Target {
     .systemLibrary(name: name, path: "Shared/CShims/\(name)", pkgConfig: pkgConfig, providers: [.apt([apt])])
@@ -36,6 +38,7 @@ let sharedTargets: [Target] = [
     system("CMariaDB", pkgConfig: "libmariadb", apt: "libmariadb-dev"),
     system("CMongoc", pkgConfig: "libmongoc-1.0", apt: "libmongoc-dev"),
     system("CRabbitMQ", pkgConfig: "librabbitmq", apt: "librabbitmq-dev"),
+    system("CCrypt", pkgConfig: "libcrypt", apt: "libcrypt-dev"),
 
     .target(name: "PlatformCore", path: "Shared/PlatformCore"),
     .target(name: "PlatformConfig", path: "Shared/PlatformConfig"),
@@ -67,9 +70,17 @@ let sharedTargets: [Target] = [
         ],
         path: "Shared/ServiceKit"
     ),
+    .target(name: "Contracts", dependencies: [grpcCore, grpcProtobuf, swiftProtobuf], path: "Shared/Contracts"),
+    .target(name: "PasswordHashing", dependencies: ["BlockingIO", "CCrypt", "PlatformCore"], path: "Shared/PasswordHashing"),
+    .target(name: "AccessTokens", dependencies: ["PlatformCore", jwtKit, crypto], path: "Shared/AccessTokens"),
+    .target(
+        name: "EventKit",
+        dependencies: ["AMQP", "Postgres", "DatabaseKit", "PlatformCore", swiftProtobuf, logging, serviceLifecycle],
+        path: "Shared/EventKit"
+    ),
     .target(
         name: "ServiceStores",
-        dependencies: ["ServiceKit", "DatabaseKit", "Postgres", "MariaDB", "Mongo"],
+        dependencies: ["ServiceKit", "DatabaseKit", "Postgres", "MariaDB", "Mongo", "EventKit", "AMQP"],
         path: "Shared/ServiceStores"
     ),
 ]
@@ -77,6 +88,7 @@ let sharedTargets: [Target] = [
 let serviceTargets: [Target] = services.flatMap { service -> [Target] in
     var dependencies: [Target.Dependency] = ["ServiceKit", "PlatformCore", "PlatformConfig", hummingbird, grpcCore, logging]
     if let store = service.store { dependencies += [.target(name: store), "ServiceStores", "DatabaseKit"] }
+    dependencies += service.uses.map { .target(name: $0) }
     return [
         .target(
             name: service.library,
@@ -108,6 +120,15 @@ let testTargets: [Target] = [
     .testTarget(name: "MongoTests", dependencies: ["Mongo", "DatabaseKit"], path: "Tests/MongoTests"),
     .testTarget(name: "AMQPTests", dependencies: ["AMQP"], path: "Tests/AMQPTests"),
     .testTarget(
+        name: "IdentityTests",
+        dependencies: [
+            "PasswordHashing", "AccessTokens", "EventKit", "AMQP", "Postgres", "DatabaseKit", "Contracts", "PlatformCore",
+            "IDMService", "AuthService", "UserService", "GatewayService", "ServiceKit", hummingbird, hummingbirdTesting,
+            jwtKit, crypto, logging, swiftProtobuf,
+        ],
+        path: "Tests/IdentityTests"
+    ),
+    .testTarget(
         name: "ServiceTests",
         dependencies: services.map { .target(name: $0.library) } + ["ServiceKit", hummingbird, hummingbirdTesting],
         path: "Tests/ServiceTests"
@@ -130,6 +151,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: sharedTargets + serviceTargets + testTargets
 )

@@ -19,10 +19,13 @@ extension AMQPConnectionHandle {
         }
     }
 
-    /// Declares a durable queue with `arguments`; an existing queue with other arguments is an error.
-    func declareQueue(_ name: String, arguments: [(key: String, value: CArena.FieldValue)]) throws {
+    /// Declares a durable queue with `arguments` (or, `exclusive`, one that lives only as long as this
+    /// connection); an existing queue with other arguments is an error.
+    func declareQueue(_ name: String, arguments: [(key: String, value: CArena.FieldValue)], exclusive: Bool = false) throws {
         let ok = withArena { arena in
-            amqp_queue_declare(state, Self.channel, arena.bytes(name), 0, 1, 0, 0, arena.table(arguments))
+            amqp_queue_declare(
+                state, Self.channel, arena.bytes(name), 0, exclusive ? 0 : 1, exclusive ? 1 : 0, exclusive ? 1 : 0,
+                arena.table(arguments))
         }
         if ok == nil {
             try check(
@@ -49,6 +52,11 @@ extension AMQPConnectionHandle {
     func declare(_ topology: EventTopology, _ queue: QueueSpec) throws {
         try declareExchange(topology.exchange, type: "topic")
         try declareExchange(topology.deadLetterExchange, type: "direct")
+        if queue.role == .instance {
+            try declareQueue(queue.name, arguments: [], exclusive: true)
+            for key in queue.bindingKeys { try bindQueue(queue.name, exchange: topology.exchange, routingKey: key) }
+            return
+        }
         let eventsQueue = queue.role == .events ? queue.name : String(queue.name.dropLast(".dead".count))
         let deadQueue = queue.deadLetterQueueName
         try declareQueue(deadQueue, arguments: [("x-queue-type", .string("quorum"))])

@@ -36,7 +36,11 @@ public final class AMQPConsumer: Sendable {
     /// Consumes until the calling task is cancelled, then returns.
     /// Throws only for what retrying cannot fix: `.topologyMismatch` (a queue or exchange exists with
     /// other arguments), or a second concurrent `run`.
-    public func run(_ handler: @escaping @Sendable (IncomingMessage) async -> ConsumeOutcome) async throws {
+    /// - Parameter onConnected: runs after each (re)connection, before the first delivery on it.
+    public func run(
+        onConnected: @escaping @Sendable () async -> Void = {},
+        _ handler: @escaping @Sendable (IncomingMessage) async -> ConsumeOutcome
+    ) async throws {
         guard isRunning.withLock({ running in defer { running = true }; return !running }) else {
             throw AMQPError(.invalidConfiguration, "a consumer of '\(queue.name)' is already running")
         }
@@ -55,7 +59,7 @@ public final class AMQPConsumer: Sendable {
                         }
                     }
                 }
-                try await consume(pool: pool, session: session, handler: handler)
+                try await consume(pool: pool, session: session, onConnected: onConnected, handler: handler)
                 group.cancelAll()
             }
         } catch {
@@ -68,6 +72,7 @@ public final class AMQPConsumer: Sendable {
     private func consume(
         pool: BlockingThreadPool,
         session: ConsumerSession,
+        onConnected: @Sendable () async -> Void,
         handler: @Sendable (IncomingMessage) async -> ConsumeOutcome
     ) async throws {
         var backoff = Duration.milliseconds(500)
@@ -76,6 +81,7 @@ public final class AMQPConsumer: Sendable {
                 try await pool.run { try session.open() }
                 logger.info("AMQP consumer started", metadata: ["broker": "\(configuration)"])
                 backoff = .milliseconds(500)
+                await onConnected()
                 var settlement: (tag: UInt64, outcome: ConsumeOutcome)?
                 while !Task.isCancelled {
                     let pending = settlement

@@ -21,7 +21,7 @@ public struct EventTopology: Sendable {
 /// `name.dead` has it. Queues are only ever declared, never deleted: a queue that already
 /// exists with other arguments makes the consumer fail with `AMQPError.Kind.topologyMismatch`.
 public struct QueueSpec: Sendable {
-    enum Role: Sendable { case events, deadLetters }
+    enum Role: Sendable { case events, deadLetters, instance }
 
     public var name: String
     /// Routing keys (event types or topic patterns such as `payment.*`) bound to the events exchange.
@@ -52,6 +52,16 @@ public struct QueueSpec: Sendable {
     /// The queue `<service>.events`.
     public init(service: String, bindingKeys: [String]) {
         self.init(name: "\(service).events", bindingKeys: bindingKeys)
+    }
+
+    /// A queue of one process that must see every event (each replica its own, e.g. a cache kept
+    /// current by events): exclusive to the consumer's connection and gone with it, so events sent
+    /// while disconnected are missed and the consumer resynchronises in `onConnected`. It has no
+    /// dead letters: `.reject` drops a message.
+    public static func instance(name: String, bindingKeys: [String]) -> QueueSpec {
+        var spec = QueueSpec(name: name, bindingKeys: bindingKeys)
+        spec.role = .instance
+        return spec
     }
 
     public var deadLetterQueueName: String {

@@ -39,7 +39,7 @@ public final class RPCClients: Service, Sendable {
     }
 
     public func run() async throws {
-        try await withGracefulShutdownHandler {
+        await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 for await client in pending {
                     group.addTask { try? await client.runConnections() }

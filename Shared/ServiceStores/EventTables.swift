@@ -24,7 +24,8 @@ public struct EventTables: Sendable {
         return Migration(version: 1, name: "event_tables", sql: statements.joined(separator: "\n"))
     }
 
-    /// `id` is the event id and AMQP `message_id`; unpublished rows are found through the partial index.
+    /// `id` is the event id and AMQP `message_id`; unpublished rows are found through the partial index;
+    /// `claimed_until` is a relay's lease on a row it is publishing.
     static let postgresOutbox = """
         CREATE TABLE outbox (
             id UUID PRIMARY KEY,
@@ -34,7 +35,8 @@ public struct EventTables: Sendable {
             created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
             published_at TIMESTAMPTZ,
             attempts INTEGER NOT NULL DEFAULT 0,
-            last_error TEXT
+            last_error TEXT,
+            claimed_until TIMESTAMPTZ
         );
         CREATE INDEX outbox_unpublished ON outbox (created_at) WHERE published_at IS NULL;
         """
@@ -57,6 +59,7 @@ public struct EventTables: Sendable {
             published_at DATETIME(6),
             attempts INT NOT NULL DEFAULT 0,
             last_error TEXT,
+            claimed_until DATETIME(6),
             INDEX outbox_unpublished (published_at, created_at)
         );
         """

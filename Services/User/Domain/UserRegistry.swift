@@ -1,0 +1,178 @@
+import Contracts
+import EventKit
+import Foundation
+import PasswordHashing
+import PlatformCore
+import SwiftProtobuf
+
+/// The rules for users: registration and admin creation (validated, password hashed here and
+/// only here, `user.registered` carrying the hash), profile and admin updates that change only
+/// what was given, and deactivation. Every change is published through the store's outbox.
+public struct UserRegistry: Sendable {
+    public static let maximumNameLength = 100
+    public static let maximumPageSize = 100
+
+    private let store: any UserStore
+    private let hasher: PasswordHasher
+    private let eventsCommitted: @Sendable () -> Void
+    private let now: @Sendable () -> Date
+
+    /// - Parameter eventsCommitted: called after a transaction that wrote events committed (wakes the relay).
+    public init(
+        store: any UserStore, hasher: PasswordHasher, eventsCommitted: @escaping @Sendable () -> Void = {},
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.store = store
+        self.hasher = hasher
+        self.eventsCommitted = eventsCommitted
+        self.now = now
+    }
+
+    /// Self-service registration: role `customer`.
+    public func register(email: String, password: String, name: String) async throws -> UserRecord {
+        try await create(email: email, password: password, name: name, roles: [Role.customer.rawValue])
+    }
+
+    /// Registration with chosen roles (admin creation, the configured first admin).
+    public func create(email: String, password: String, name: String, roles: [String]) async throws -> UserRecord {
+        let email = EmailAddress.normalized(email)
+        let name = name.trimmingWhitespace()
+        var problems: [String: String] = [:]
+        if !EmailAddress.isValid(email) { problems["email"] = "must be a valid email address" }
+        if let problem = PasswordPolicy.problem(with: password) { problems["password"] = problem }
+        if let problem = Self.problem(withName: name) { problems["name"] = problem }
+        var checkedRoles: [String] = []
+        do { checkedRoles = try Role.validated(roles) } catch let error as AppError { problems.merge(error.details) { a, _ in a } }
+        guard problems.isEmpty else { throw AppError(.invalidArgument, "the user is not valid", details: problems) }
+
+        // Cheap duplicate check first, so a taken email does not cost a bcrypt hash; the unique index decides races.
+        if try await store.find(email: email) != nil { throw Self.emailTaken }
+        let hash = try await hasher.hash(password)
+        let time = now()
+        let user = UserRecord(
+            id: UUID(), email: email, name: name, roles: checkedRoles, active: true, createdAt: time, updatedAt: time)
+        let event = try DomainEvent(
+            type: "user.registered",
+            message: Events_V1_UserRegistered.with {
+                $0.userID = user.id.lowercasedString
+                $0.email = user.email
+                $0.name = user.name
+                $0.roles = user.roles
+                $0.passwordHash = hash
+                $0.registeredAt = Google_Protobuf_Timestamp(date: time)
+            },
+            correlationID: RequestScope.requestID, occurredAt: time)
+        do {
+            try await store.insert(user, event: event)
+        } catch let error as AppError where error.code == .alreadyExists {
+            throw Self.emailTaken
+        }
+        eventsCommitted()
+        return user
+    }
+
+    public func get(id: String) async throws -> UserRecord {
+        guard let id = UUID(uuidString: id), let user = try await store.find(id: id) else { throw Self.notFound }
+        return user
+    }
+
+    /// The owner's own changes: only the name, only when given.
+    public func updateProfile(id: String, name: String?) async throws -> UserRecord {
+        try await update(id: id, name: name, roles: nil, active: nil)
+    }
+
+    /// An admin's partial update: each nil field is left alone.
+    public func update(id: String, name: String?, roles: [String]?, active: Bool?) async throws -> UserRecord {
+        let name = name?.trimmingWhitespace()
+        var problems: [String: String] = [:]
+        if let name, let problem = Self.problem(withName: name) { problems["name"] = problem }
+        var checkedRoles: [String]?
+        if let roles {
+            do { checkedRoles = try Role.validated(roles) } catch let error as AppError { problems.merge(error.details) { a, _ in a } }
+        }
+        guard problems.isEmpty else { throw AppError(.invalidArgument, "the change is not valid", details: problems) }
+        guard let uuid = UUID(uuidString: id) else { throw Self.notFound }
+        let time = now()
+        let correlationID = RequestScope.requestID
+        let newRoles = checkedRoles
+        let updated = try await store.modify(id: uuid) { user in
+            let before = user
+            if let name { user.name = name }
+            if let newRoles { user.roles = newRoles }
+            if let active { user.active = active }
+            guard user != before else { return [] }
+            user.updatedAt = time
+            return try Self.events(from: before, to: user, at: time, correlationID: correlationID)
+        }
+        guard let updated else { throw Self.notFound }
+        eventsCommitted()
+        return updated
+    }
+
+    public func deactivate(id: String) async throws -> UserRecord {
+        try await update(id: id, name: nil, roles: nil, active: false)
+    }
+
+    public func list(_ query: UserQuery) async throws -> UserPage {
+        var problems: [String: String] = [:]
+        if query.page < 1 { problems["page"] = "must be at least 1" }
+        if !(1...Self.maximumPageSize).contains(query.pageSize) {
+            problems["page_size"] = "must be between 1 and \(Self.maximumPageSize)"
+        }
+        if let role = query.role, Role(rawValue: role) == nil { problems["role"] = "unknown role" }
+        guard problems.isEmpty else { throw AppError(.invalidArgument, "the query is not valid", details: problems) }
+        return try await store.list(query)
+    }
+
+    /// Creates the configured first admin when no user has that email yet. Returns true if it did.
+    public func ensureAdmin(email: String, password: String, name: String = "Administrator") async throws -> Bool {
+        if try await store.find(email: EmailAddress.normalized(email)) != nil { return false }
+        do {
+            _ = try await create(email: email, password: password, name: name, roles: [Role.admin.rawValue])
+            return true
+        } catch let error as AppError where error.code == .alreadyExists {
+            return false  // another replica created it first
+        }
+    }
+
+    static func events(from before: UserRecord, to after: UserRecord, at time: Date, correlationID: String?) throws
+        -> [DomainEvent]
+    {
+        var events = [
+            try DomainEvent(
+                type: "user.updated",
+                message: Events_V1_UserUpdated.with {
+                    $0.userID = after.id.lowercasedString
+                    $0.email = after.email
+                    $0.name = after.name
+                    $0.roles = after.roles
+                    $0.active = after.active
+                    $0.updatedAt = Google_Protobuf_Timestamp(date: time)
+                },
+                correlationID: correlationID, occurredAt: time)
+        ]
+        if before.active && !after.active {
+            events.append(
+                try DomainEvent(
+                    type: "user.deactivated",
+                    message: Events_V1_UserDeactivated.with {
+                        $0.userID = after.id.lowercasedString
+                        $0.deactivatedAt = Google_Protobuf_Timestamp(date: time)
+                    },
+                    correlationID: correlationID, occurredAt: time))
+        }
+        return events
+    }
+
+    private static func problem(withName name: String) -> String? {
+        if name.isEmpty { return "is required" }
+        if name.count > maximumNameLength { return "must be at most \(maximumNameLength) characters" }
+        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return "must not contain control characters"
+        }
+        return nil
+    }
+
+    private static let emailTaken = AppError(.alreadyExists, "a user with this email already exists")
+    private static let notFound = AppError(.notFound, "no such user")
+}

@@ -1,0 +1,70 @@
+import Contracts
+import GRPCCore
+import PlatformCore
+import SwiftProtobuf
+
+/// `user.v1.UserService` over the registry. Authorization happens at the gateway: the admin
+/// methods are only routed for admins, the profile methods only for the caller's own id.
+public struct UserRPCService: User_V1_UserService.SimpleServiceProtocol {
+    let registry: UserRegistry
+
+    public init(registry: UserRegistry) { self.registry = registry }
+
+    public func register(request: User_V1_RegisterRequest, context: ServerContext) async throws -> User_V1_User {
+        .init(try await registry.register(email: request.email, password: request.password, name: request.name))
+    }
+
+    public func getUser(request: User_V1_GetUserRequest, context: ServerContext) async throws -> User_V1_User {
+        .init(try await registry.get(id: request.id))
+    }
+
+    public func updateProfile(request: User_V1_UpdateProfileRequest, context: ServerContext) async throws -> User_V1_User {
+        .init(try await registry.updateProfile(id: request.id, name: request.hasName ? request.name : nil))
+    }
+
+    public func listUsers(request: User_V1_ListUsersRequest, context: ServerContext) async throws -> User_V1_ListUsersResponse {
+        let query = UserQuery(
+            page: request.page == 0 ? 1 : Int(request.page), pageSize: request.pageSize == 0 ? 20 : Int(request.pageSize),
+            email: request.email.isEmpty ? nil : request.email, role: request.role.isEmpty ? nil : request.role,
+            active: request.hasActive ? request.active : nil)
+        let page = try await registry.list(query)
+        return .with {
+            $0.users = page.users.map(User_V1_User.init)
+            $0.page = Int32(query.page)
+            $0.pageSize = Int32(query.pageSize)
+            $0.total = Int64(page.total)
+        }
+    }
+
+    public func createUser(request: User_V1_CreateUserRequest, context: ServerContext) async throws -> User_V1_User {
+        .init(
+            try await registry.create(
+                email: request.email, password: request.password, name: request.name,
+                roles: request.roles.isEmpty ? ["customer"] : request.roles))
+    }
+
+    public func updateUser(request: User_V1_UpdateUserRequest, context: ServerContext) async throws -> User_V1_User {
+        .init(
+            try await registry.update(
+                id: request.id, name: request.hasName ? request.name : nil,
+                roles: request.hasRoles ? request.roles.roles : nil, active: request.hasActive ? request.active : nil))
+    }
+
+    public func deactivateUser(request: User_V1_DeactivateUserRequest, context: ServerContext) async throws -> User_V1_User {
+        .init(try await registry.deactivate(id: request.id))
+    }
+}
+
+extension User_V1_User {
+    init(_ user: UserRecord) {
+        self = .with {
+            $0.id = user.id.lowercasedString
+            $0.email = user.email
+            $0.name = user.name
+            $0.roles = user.roles
+            $0.active = user.active
+            $0.createdAt = Google_Protobuf_Timestamp(date: user.createdAt)
+            $0.updatedAt = Google_Protobuf_Timestamp(date: user.updatedAt)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import DatabaseKit
+import EventKit
+import Foundation
+import Postgres
+
+/// `UserStore` on the service's Postgres database (`users` table plus the outbox).
+public struct PostgresUserStore: UserStore {
+    private let client: PostgresClient
+    private static let columns = "id, email, name, roles, active, created_at, updated_at"
+
+    public init(client: PostgresClient) { self.client = client }
+
+    public func insert(_ user: UserRecord, event: DomainEvent) async throws {
+        try await client.transaction { connection in
+            try connection.execute(
+                "INSERT INTO users (\(Self.columns)) VALUES ($1, $2, $3, $4::text[], $5, $6, $7)",
+                [.uuid(user.id), .string(user.email), .string(user.name), .textArray(user.roles), .bool(user.active),
+                 .date(user.createdAt), .date(user.updatedAt)])
+            try connection.appendToOutbox(event)
+        }
+    }
+
+    public func find(id: UUID) async throws -> UserRecord? {
+        try await client.query("SELECT \(Self.columns) FROM users WHERE id = $1", [.uuid(id)]).first.map(Self.user)
+    }
+
+    public func find(email: String) async throws -> UserRecord? {
+        try await client.query("SELECT \(Self.columns) FROM users WHERE email = $1", [.string(email)]).first.map(Self.user)
+    }
+
+    public func modify(
+        id: UUID, _ change: @escaping @Sendable (inout UserRecord) throws -> [DomainEvent]
+    ) async throws -> UserRecord? {
+        try await client.transaction { connection in
+            guard let row = try connection.query("SELECT \(Self.columns) FROM users WHERE id = $1 FOR UPDATE", [.uuid(id)]).first
+            else { return nil }
+            var user = try Self.user(row)
+            let events = try change(&user)
+            guard !events.isEmpty else { return user }
+            try connection.execute(
+                "UPDATE users SET name = $2, roles = $3::text[], active = $4, updated_at = $5 WHERE id = $1",
+                [.uuid(id), .string(user.name), .textArray(user.roles), .bool(user.active), .date(user.updatedAt)])
+            for event in events { try connection.appendToOutbox(event) }
+            return user
+        }
+    }
+
+    public func list(_ query: UserQuery) async throws -> UserPage {
+        let pattern = query.email.map { "%" + Self.escapeLike($0.lowercased()) + "%" }
+        let rows = try await client.query(
+            """
+            SELECT \(Self.columns), count(*) OVER () AS total FROM users
+            WHERE ($1::text IS NULL OR email LIKE $1 ESCAPE '\\')
+              AND ($2::text IS NULL OR $2 = ANY(roles))
+              AND ($3::boolean IS NULL OR active = $3)
+            ORDER BY created_at, id LIMIT $4 OFFSET $5
+            """,
+            [SQLValue(pattern), SQLValue(query.role), SQLValue(query.active), .int(Int64(query.pageSize)),
+             .int(Int64((query.page - 1) * query.pageSize))])
+        var total = try rows.first.map { try $0.required("total", $0.int) } ?? 0
+        if rows.isEmpty && query.page > 1 {
+            // Past the last page: count separately so the client still learns the total.
+            total = try await list(UserQuery(page: 1, pageSize: 1, email: query.email, role: query.role, active: query.active)).total
+        }
+        return UserPage(users: try rows.map(Self.user), total: total)
+    }
+
+    private static func user(_ row: SQLRow) throws -> UserRecord {
+        UserRecord(
+            id: try row.required("id", row.uuid), email: try row.required("email", row.string),
+            name: try row.required("name", row.string), roles: try row.required("roles", row.textArray),
+            active: try row.required("active", row.bool), createdAt: try row.required("created_at", row.date),
+            updatedAt: try row.required("updated_at", row.date))
+    }
+
+    private static func escapeLike(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_")
+    }
+}

@@ -1,0 +1,67 @@
+import AMQP
+import Foundation
+import SwiftProtobuf
+
+/// An event to publish: its id (the AMQP `message_id` consumers deduplicate with), its type
+/// (the routing key) and its payload, a protobuf message in protobuf's JSON mapping.
+public struct DomainEvent: Sendable, Equatable {
+    public let id: UUID
+    public let type: String
+    public let payload: String
+    public let correlationID: String?
+    public let occurredAt: Date
+
+    public init(id: UUID = UUID(), type: String, payload: String, correlationID: String?, occurredAt: Date = Date()) {
+        self.id = id
+        self.type = type
+        self.payload = payload
+        self.correlationID = correlationID
+        self.occurredAt = occurredAt
+    }
+
+    public init(type: String, message: some SwiftProtobuf.Message, correlationID: String?, occurredAt: Date = Date()) throws {
+        self.init(type: type, payload: try message.jsonString(), correlationID: correlationID, occurredAt: occurredAt)
+    }
+
+    public var outgoingMessage: OutgoingMessage {
+        OutgoingMessage(
+            routingKey: type, body: Array(payload.utf8), messageID: id.uuidString.lowercased(), timestamp: occurredAt,
+            correlationID: correlationID)
+    }
+}
+
+/// A delivered event: a message with an id and a payload the handler decodes.
+public struct ReceivedEvent: Sendable {
+    public let id: UUID
+    public let type: String
+    public let correlationID: String?
+    public let body: [UInt8]
+
+    /// Throws `EventRejected` for a message that can never be processed (no or bad id).
+    public init(_ message: IncomingMessage) throws(EventRejected) {
+        guard let messageID = message.messageID, let id = UUID(uuidString: messageID) else {
+            throw EventRejected("the message has no UUID message_id")
+        }
+        self.id = id
+        type = message.type ?? message.routingKey
+        correlationID = message.correlationID
+        body = message.body
+    }
+
+    /// Unknown fields are ignored so producers can add fields first.
+    public func decode<M: SwiftProtobuf.Message>(_: M.Type) throws(EventRejected) -> M {
+        var options = JSONDecodingOptions()
+        options.ignoreUnknownFields = true
+        do {
+            return try M(jsonUTF8Bytes: body, options: options)
+        } catch {
+            throw EventRejected("the payload is not a valid \(M.protoMessageName)")
+        }
+    }
+}
+
+/// A permanent failure: the event is dead-lettered at once instead of retried.
+public struct EventRejected: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,80 @@
+import BlockingIO
+import CCrypt
+import Foundation
+import PlatformCore
+
+/// bcrypt through libxcrypt (`$2b$`, random 128-bit salt per hash from the OS).
+///
+/// Hashing and verifying take tens to hundreds of milliseconds by design, so they run on
+/// dedicated threads, never on an event loop. The cost is configurable: 12 by default, lower
+/// only in tests.
+public final class PasswordHasher: Sendable {
+    public static let defaultCost = 12
+    public let cost: Int
+    private let threads: BlockingThreadPool
+    /// Verified against an unknown account so that a missing email costs the same time as a wrong password.
+    private let decoyHash: String
+
+    public init(cost: Int = PasswordHasher.defaultCost, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+        precondition((4...31).contains(cost), "bcrypt cost must be within 4...31")
+        self.cost = cost
+        self.threads = BlockingThreadPool(name: "bcrypt", threads: max(1, threads))
+        self.decoyHash = try Self.hashNow("decoy password for unknown accounts", cost: cost)
+    }
+
+    deinit { threads.shutdown() }
+
+    public func hash(_ password: String) async throws -> String {
+        try await threads.run { [cost] in try Self.hashNow(password, cost: cost) }
+    }
+
+    /// Compares in constant time. A malformed stored hash never matches.
+    public func verify(_ password: String, against storedHash: String) async throws -> Bool {
+        try await threads.run { Self.verifyNow(password, against: storedHash) }
+    }
+
+    /// Spends the time of one verification and answers false: for accounts that do not exist.
+    public func verifyDecoy(_ password: String) async throws -> Bool {
+        _ = try await verify(password, against: decoyHash)
+        return false
+    }
+
+    static func hashNow(_ password: String, cost: Int) throws -> String {
+        var setting = [CChar](repeating: 0, count: Int(CRYPT_GENSALT_OUTPUT_SIZE))
+        guard crypt_gensalt_rn("$2b$", UInt(cost), nil, 0, &setting, Int32(setting.count)) != nil else {
+            throw AppError(.internal, "could not generate a bcrypt salt")
+        }
+        guard let hash = crypt(password, setting: setting), hash.hasPrefix("$2b$") else {
+            throw AppError(.internal, "bcrypt failed")
+        }
+        return hash
+    }
+
+    static func verifyNow(_ password: String, against storedHash: String) -> Bool {
+        guard storedHash.hasPrefix("$2"), let computed = crypt(password, setting: Array(storedHash.utf8CString)) else {
+            return false
+        }
+        return constantTimeEqual(Array(computed.utf8), Array(storedHash.utf8))
+    }
+
+    private static func crypt(_ password: String, setting: [CChar]) -> String? {
+        let data = UnsafeMutablePointer<crypt_data>.allocate(capacity: 1)
+        defer {
+            // The work area holds key material: wipe it.
+            UnsafeMutableRawPointer(data).initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<crypt_data>.size)
+            data.deallocate()
+        }
+        UnsafeMutableRawPointer(data).initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<crypt_data>.size)
+        guard let result = crypt_rn(password, setting, data, Int32(MemoryLayout<crypt_data>.size)) else { return nil }
+        let text = String(cString: result)
+        // libxcrypt reports failure as a string starting with '*'.
+        return text.hasPrefix("*") ? nil : text
+    }
+
+    private static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for index in a.indices { difference |= a[index] ^ b[index] }
+        return difference == 0
+    }
+}

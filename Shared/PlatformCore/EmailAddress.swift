@@ -1,0 +1,29 @@
+/// Email addresses are compared case-insensitively: stored and looked up lowercased and trimmed.
+public enum EmailAddress {
+    public static func normalized(_ raw: String) -> String {
+        raw.trimmingWhitespace().lowercased()
+    }
+
+    /// A pragmatic check (one `@`, a dotted domain, no spaces or control characters, ≤ 254
+    /// bytes); deliverability is not something a syntax check can promise.
+    public static func isValid(_ normalized: String) -> Bool {
+        guard (3...254).contains(normalized.utf8.count) else { return false }
+        let parts = normalized.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, let local = parts.first, let domain = parts.last else { return false }
+        guard !local.isEmpty, local.utf8.count <= 64 else { return false }
+        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && !$0.hasPrefix("-") && !$0.hasSuffix("-") }) else {
+            return false
+        }
+        return normalized.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value != 0x7F && !"()<>,;:\\\"[]".unicodeScalars.contains($0) }
+    }
+}
+
+extension String {
+    public func trimmingWhitespace() -> String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
+        return String(scalars)
+    }
+}
