@@ -72,7 +72,7 @@ let sharedTargets: [Target] = [
     ),
     .target(name: "Contracts", dependencies: [grpcCore, grpcProtobuf, swiftProtobuf], path: "Shared/Contracts"),
     .target(name: "PasswordHashing", dependencies: ["BlockingIO", "CCrypt", "PlatformCore"], path: "Shared/PasswordHashing"),
-    .target(name: "AccessTokens", dependencies: ["PlatformCore", jwtKit, crypto], path: "Shared/AccessTokens"),
+    .target(name: "AccessTokens", dependencies: ["PlatformCore", "PlatformConfig", jwtKit, crypto], path: "Shared/AccessTokens"),
     .target(
         name: "EventKit",
         dependencies: ["AMQP", "Postgres", "DatabaseKit", "PlatformCore", swiftProtobuf, logging, serviceLifecycle],

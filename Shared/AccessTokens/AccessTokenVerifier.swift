@@ -49,7 +49,8 @@ public final class AccessTokenVerifier: Sendable {
 
     private let kids: Set<String>
 
-    public func verify(_ token: String, now: Date = Date()) async throws(TokenRejection) -> AccessClaims {
+    /// - Parameter checkExpiry: false only to act on a token's session after it expired (logout).
+    public func verify(_ token: String, now: Date = Date(), checkExpiry: Bool = true) async throws(TokenRejection) -> AccessClaims {
         let header = try Self.header(of: token)
         guard header.alg == "ES256" else { throw .unsupportedAlgorithm(header.alg ?? "") }
         guard let kid = header.kid, kids.contains(kid) else { throw .unknownKey }
@@ -61,7 +62,7 @@ public final class AccessTokenVerifier: Sendable {
         } catch {
             throw .malformed
         }
-        guard claims.exp.value.timeIntervalSince(now) > -leeway else { throw .expired }
+        guard !checkExpiry || claims.exp.value.timeIntervalSince(now) > -leeway else { throw .expired }
         guard claims.iat.value.timeIntervalSince(now) < leeway else { throw .notYetValid }
         guard claims.iss.value == settings.issuer else { throw .wrongIssuer }
         guard claims.aud.value.contains(settings.audience) else { throw .wrongAudience }

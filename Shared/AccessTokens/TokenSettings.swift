@@ -1,3 +1,5 @@
+import PlatformConfig
+
 /// Who issues access tokens, for whom, and for how long.
 public struct TokenSettings: Sendable, Equatable {
     public var issuer: String
@@ -11,4 +13,18 @@ public struct TokenSettings: Sendable, Equatable {
     }
 
     public var lifetimeSeconds: Int64 { accessTokenLifetime.components.seconds }
+}
+
+
+extension TokenSettings {
+    /// `JWT_ISSUER`, `JWT_AUDIENCE` and `ACCESS_TOKEN_TTL`, read alike by idm (which signs) and the gateway (which checks).
+    public init(config: ConfigReader) throws {
+        self.init(
+            issuer: try config.string("JWT_ISSUER", default: "platform-idm"),
+            audience: try config.string("JWT_AUDIENCE", default: "platform"),
+            accessTokenLifetime: try config.duration("ACCESS_TOKEN_TTL", default: .seconds(900)))
+        guard accessTokenLifetime >= .seconds(10) && accessTokenLifetime <= .seconds(24 * 3600) else {
+            throw ConfigError(variable: "ACCESS_TOKEN_TTL", problem: "must be between 10 seconds and 24 hours")
+        }
+    }
 }

@@ -60,3 +60,15 @@ extension AppError.Code {
         }
     }
 }
+
+extension AppError {
+    /// Runs a call to another service and turns a failure status into the domain error (an
+    /// unreachable service becomes `unavailable`).
+    public static func mappingRPCErrors<T>(_ call: () async throws -> T) async throws -> T {
+        do {
+            return try await call()
+        } catch let error as RPCError {
+            throw AppError(error)
+        }
+    }
+}

@@ -8,7 +8,8 @@ import Synchronization
 /// A fresh channel per request was a defect of the earlier designs. Clients are created on
 /// first use; `run()` drives their connections and closes them on graceful shutdown.
 public final class RPCClients: Service, Sendable {
-    public typealias Client = GRPCClient<HTTP2ClientTransport.Posix>
+    public typealias Transport = HTTP2ClientTransport.Posix
+    public typealias Client = GRPCClient<Transport>
 
     private let clients = Mutex<[String: Client]>([:])
     private let pending: AsyncStream<Client>

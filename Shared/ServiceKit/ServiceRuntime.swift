@@ -108,3 +108,13 @@ private struct ShutdownHooks: Service {
         for hook in hooks { await hook() }
     }
 }
+
+extension ServiceRuntime {
+    /// The long-lived client for another service, at `<PREFIX>_GRPC_HOST` (default 127.0.0.1) and
+    /// `<PREFIX>_GRPC_PORT` — the same port variable that service listens on.
+    public func rpcClient(forPeer prefix: String, defaultPort: Int) throws -> RPCClients.Client {
+        let host = try settings.config.string("\(prefix)_GRPC_HOST", default: "127.0.0.1")
+        let port = try settings.config.port("\(prefix)_GRPC_PORT", default: defaultPort)
+        return try rpcClients.client(host: host, port: port)
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+/// What auth knows about a user: the login email, the bcrypt hash, and copies of the roles and
+/// the active flag that the user service owns (kept current by user events).
+public struct Credential: Sendable, Equatable {
+    public var userID: UUID
+    public var email: String
+    public var passwordHash: String
+    public var roles: [String]
+    public var active: Bool
+    /// The user service's time of the state copied here; older events never overwrite newer state.
+    public var sourceUpdatedAt: Date
+
+    public init(userID: UUID, email: String, passwordHash: String, roles: [String], active: Bool, sourceUpdatedAt: Date) {
+        self.userID = userID
+        self.email = email
+        self.passwordHash = passwordHash
+        self.roles = roles
+        self.active = active
+        self.sourceUpdatedAt = sourceUpdatedAt
+    }
+}
+
+/// The effect of one user event on the credentials.
+public enum CredentialChange: Sendable, Equatable {
+    case registered(Credential)
+    case updated(userID: UUID, email: String, roles: [String], active: Bool, at: Date)
+    case deactivated(userID: UUID, at: Date)
+}
+
+/// Credentials storage with the inbox: `apply` records the event id and its effect atomically.
+public protocol CredentialStore: Sendable {
+    /// False when the event was applied before (a redelivery). Throws `AppError.unavailable` when
+    /// the change is about a user not registered here yet, so the event is retried.
+    func apply(_ change: CredentialChange, eventID: UUID, eventType: String) async throws -> Bool
+    func find(email: String) async throws -> Credential?
+    func find(userID: UUID) async throws -> Credential?
+    func setPasswordHash(_ hash: String, userID: UUID) async throws
+}

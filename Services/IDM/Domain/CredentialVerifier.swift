@@ -1,0 +1,24 @@
+import Foundation
+
+/// The account facts idm needs from auth.
+public struct AccountInfo: Sendable, Equatable {
+    public var userID: UUID
+    public var email: String
+    public var roles: [String]
+    public var active: Bool
+
+    public init(userID: UUID, email: String, roles: [String], active: Bool) {
+        self.userID = userID
+        self.email = email
+        self.roles = roles
+        self.active = active
+    }
+}
+
+/// idm's view of the auth service (a gRPC client in production).
+public protocol CredentialVerifier: Sendable {
+    /// Throws `AppError.unauthenticated` for bad credentials.
+    func verify(email: String, password: String) async throws -> AccountInfo
+    /// Nil when auth does not know the user.
+    func account(userID: UUID) async throws -> AccountInfo?
+}
