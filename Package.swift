@@ -86,7 +86,9 @@ let sharedTargets: [Target] = [
 ]
 
 let serviceTargets: [Target] = services.flatMap { service -> [Target] in
-    var dependencies: [Target.Dependency] = ["ServiceKit", "PlatformCore", "PlatformConfig", hummingbird, grpcCore, logging]
+    var dependencies: [Target.Dependency] = [
+        "ServiceKit", "PlatformCore", "PlatformConfig", hummingbird, httpTypes, grpcCore, logging,
+    ]
     if let store = service.store { dependencies += [.target(name: store), "ServiceStores", "DatabaseKit"] }
     dependencies += service.uses.map { .target(name: $0) }
     return [
@@ -95,7 +97,8 @@ let serviceTargets: [Target] = services.flatMap { service -> [Target] in
             dependencies: dependencies,
             path: "Services/\(service.folder)",
             exclude: ["Executable"],
-            resources: service.store == "Mongo" || service.store == nil ? [] : [.copy("Migrations")]
+            resources: (service.store == "Mongo" || service.store == nil ? [] : [.copy("Migrations")])
+                + (service.executable == "gateway" ? [.copy("Resources")] : [])
         ),
         .executableTarget(
             name: service.executable,

@@ -23,8 +23,13 @@ public struct ErrorMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let appError = classify(error, context: context)
-            return ErrorBody(appError).response(
+            var response = ErrorBody(appError).response(
                 status: HTTPResponse.Status(code: appError.httpStatus), requestID: context.requestID)
+            if appError.code == .unauthenticated { response.headers[.wwwAuthenticate] = "Bearer" }
+            if appError.code == .resourceExhausted, let seconds = appError.details["retry_after_seconds"] {
+                response.headers[.retryAfter] = seconds
+            }
+            return response
         }
     }
 

@@ -1,6 +1,8 @@
 import AMQP
 import DatabaseKit
+import GRPCCore
 import PlatformCore
+import PlatformRPC
 
 /// Maps infrastructure errors that escape domain code to what a client may see:
 /// a store or broker that is down is 503/UNAVAILABLE, a duplicate is 409/ALREADY_EXISTS.
@@ -13,6 +15,9 @@ public func translatePlatformError(_ error: any Error) -> AppError? {
         return AppError(.unavailable, "storage is temporarily unavailable")
     case let error as DatabaseError where error.kind == .uniqueViolation:
         return AppError(.alreadyExists, "already exists")
+    case let error as RPCError:
+        // A call to another service failed: its status maps one way, like our own errors.
+        return AppError(error)
     case is AMQPError:
         return AppError(.unavailable, "the event broker is temporarily unavailable")
     default:

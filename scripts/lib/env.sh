@@ -20,7 +20,7 @@ PLATFORM_ENV_VARS=(
     ANALYTICS_DATABASE_URL EVENT_DATABASE_URL
     CLIENT_DATABASE_URL AMQP_URL
     TEST_POSTGRES_URL TEST_MARIADB_URL TEST_AMQP_URL TEST_MONGO_URL
-    TEST_AMQP_RESTART_CMD
+    TEST_AMQP_RESTART_CMD ADMIN_EMAIL ADMIN_PASSWORD
 )
 
 _platform_env_load() {
@@ -55,6 +55,9 @@ _platform_env_load() {
     export EVENT_DATABASE_URL="mariadb://events:${pw[MARIADB_EVENTS_PASSWORD]-}@$my/events"
     export CLIENT_DATABASE_URL="mongodb://127.0.0.1:$MONGO_PORT/clients"
     export AMQP_URL="amqp://platform:${pw[RABBITMQ_PLATFORM_PASSWORD]-}@$mq/%2F"
+    # The first admin, created by the user service at start-up.
+    export ADMIN_EMAIL="${ADMIN_EMAIL:-admin@platform.local}"
+    export ADMIN_PASSWORD="${ADMIN_PASSWORD:-${pw[PLATFORM_ADMIN_PASSWORD]-}}"
 
     export TEST_POSTGRES_URL="postgresql://platform_test:${pw[POSTGRES_PLATFORM_TEST_PASSWORD]-}@$pg/platform_test"
     export TEST_MARIADB_URL="mariadb://platform_test:${pw[MARIADB_PLATFORM_TEST_PASSWORD]-}@$my/platform_test"

@@ -1,0 +1,82 @@
+import AccessTokens
+import Foundation
+import Hummingbird
+import Logging
+import PlatformCore
+import Synchronization
+
+/// Authenticates requests without a round trip: the bearer token's header, ES256 signature,
+/// expiry, issuer and audience are checked against idm's published keys, and its session
+/// against the revocation list that `RevocationFeed` keeps current.
+public final class AccessGate: Sendable {
+    public typealias KeySource = @Sendable () async throws -> JWKSet
+
+    private let settings: TokenSettings
+    private let keySource: KeySource
+    private let revocations: RevocationList
+    private let logger: Logger
+    private let state: Mutex<(verifier: AccessTokenVerifier, loadedAt: ContinuousClock.Instant)>
+    /// How often an unknown `kid` may trigger a reload of the keys (idm rotated its key).
+    private let reloadInterval: Duration
+
+    public init(
+        settings: TokenSettings, revocations: RevocationList, logger: Logger, reloadInterval: Duration = .seconds(30),
+        keySource: @escaping KeySource
+    ) async throws {
+        self.settings = settings
+        self.keySource = keySource
+        self.revocations = revocations
+        self.logger = logger
+        self.reloadInterval = reloadInterval
+        let verifier = try await AccessTokenVerifier(settings: settings, jwks: try await keySource())
+        state = Mutex((verifier, .now))
+    }
+
+    public var revocationList: RevocationList { revocations }
+
+    /// The caller, or 401.
+    public func authenticate(_ request: Request) async throws -> Principal {
+        guard let header = request.headers[.authorization], header.count > 7,
+            header.prefix(7).lowercased() == "bearer "
+        else { throw Self.unauthenticated("a bearer token is required") }
+        return try await authenticate(token: String(header.dropFirst(7)).trimmingWhitespace())
+    }
+
+    public func authenticate(token: String) async throws -> Principal {
+        do {
+            let claims = try await verify(token)
+            guard !revocations.isRevoked(claims.sid) else { throw TokenRejection.revoked }
+            return Principal(claims: claims, token: token)
+        } catch let rejection as TokenRejection {
+            logger.debug("token refused", metadata: ["reason": "\(rejection.message)"])
+            throw Self.unauthenticated("the access token is not valid")
+        }
+    }
+
+    private func verify(_ token: String) async throws(TokenRejection) -> AccessClaims {
+        let verifier = state.withLock { $0.verifier }
+        do {
+            return try await verifier.verify(token)
+        } catch {
+            guard error == .unknownKey, let reloaded = await reloadKeysIfDue() else { throw error }
+            return try await reloaded.verify(token)
+        }
+    }
+
+    private func reloadKeysIfDue() async -> AccessTokenVerifier? {
+        let due = state.withLock { ContinuousClock.now - $0.loadedAt >= reloadInterval }
+        guard due else { return nil }
+        state.withLock { $0.loadedAt = .now }
+        do {
+            let verifier = try await AccessTokenVerifier(settings: settings, jwks: try await keySource())
+            state.withLock { $0.verifier = verifier }
+            logger.info("reloaded the token keys")
+            return verifier
+        } catch {
+            logger.warning("cannot reload the token keys", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    static func unauthenticated(_ message: String) -> AppError { AppError(.unauthenticated, message) }
+}

@@ -1,0 +1,61 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import PlatformConfig
+import PlatformCore
+import PlatformHTTP
+
+/// Who the client is: the TCP peer, or, when the peer is a trusted proxy
+/// (`GATEWAY_TRUSTED_PROXIES`, IPv4 CIDRs), the nearest untrusted address in `X-Forwarded-For`.
+public struct ClientAddressResolver: Sendable {
+    struct IPv4Range: Sendable {
+        let network: UInt32
+        let mask: UInt32
+
+        init?(_ text: String) {
+            let parts = text.split(separator: "/")
+            guard let address = Self.parse(String(parts[0])) else { return nil }
+            let bits = parts.count > 1 ? Int(parts[1]) ?? -1 : 32
+            guard (0...32).contains(bits) else { return nil }
+            mask = bits == 0 ? 0 : UInt32.max << UInt32(32 - bits)
+            network = address & mask
+        }
+
+        func contains(_ address: String) -> Bool {
+            guard let value = Self.parse(address) else { return false }
+            return value & mask == network
+        }
+
+        static func parse(_ text: String) -> UInt32? {
+            let octets = text.split(separator: ".", omittingEmptySubsequences: false).compactMap { UInt32($0) }
+            guard octets.count == 4, octets.allSatisfy({ $0 <= 255 }) else { return nil }
+            return octets.reduce(0) { $0 << 8 | $1 }
+        }
+    }
+
+    private let trusted: [IPv4Range]
+
+    /// - Parameter trustedProxies: comma-separated IPv4 addresses or CIDRs; invalid entries are errors.
+    public init(trustedProxies: String) throws {
+        trusted = try trustedProxies.split(separator: ",").map { entry in
+            let text = String(entry).trimmingWhitespace()
+            guard let range = IPv4Range(text) else {
+                throw ConfigError(variable: "GATEWAY_TRUSTED_PROXIES", problem: "'\(text.prefix(64))' is not an IPv4 address or CIDR")
+            }
+            return range
+        }
+    }
+
+    public func address(of request: Request, context: AppRequestContext) -> String {
+        let peer = context.remoteAddress?.ipAddress ?? ""
+        guard isTrusted(peer), let forwarded = request.headers[.xForwardedFor] else { return peer }
+        let hops = forwarded.split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
+        return hops.reversed().first { !isTrusted($0) } ?? peer
+    }
+
+    private func isTrusted(_ address: String) -> Bool { trusted.contains { $0.contains(address) } }
+}
+
+extension HTTPField.Name {
+    static let xForwardedFor = Self("X-Forwarded-For")!
+}
