@@ -29,31 +29,25 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var fields: [String: Any] = [
-            "ts": Self.timestamp(),
-            "level": event.level.rawValue,
-            "service": service,
-            "logger": label,
-            "msg": event.message.description,
+        var fields: [String: Logger.MetadataValue] = [
+            "ts": .string(Self.timestamp()),
+            "level": .string(event.level.rawValue),
+            "service": .string(service),
+            "logger": .string(label),
+            "msg": .string(event.message.description),
         ]
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        for (key, value) in merged { fields[key] = Self.plain(value) }
-        if fields["request_id"] == nil, let requestID = RequestScope.requestID { fields["request_id"] = requestID }
-        if event.level >= .error { fields["source"] = "\(event.file.split(separator: "/").last ?? ""):\(event.line)" }
-        guard var line = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) else { return }
-        line.append(0x0A)
-        output.write(line)
-    }
-
-    private static func plain(_ value: Logger.MetadataValue) -> Any {
-        switch value {
-        case .string(let string): string
-        case .stringConvertible(let convertible): convertible.description
-        case .array(let array): array.map(plain)
-        case .dictionary(let dictionary): dictionary.mapValues(plain)
-        }
+        for (key, value) in merged { fields[key] = value }
+        if fields["request_id"] == nil, let requestID = RequestScope.requestID { fields["request_id"] = .string(requestID) }
+        if event.level >= .error { fields["source"] = .string("\(event.file.split(separator: "/").last ?? ""):\(event.line)") }
+        // Written by hand: Foundation's JSONSerialization cost a fifth of the gateway's CPU per request.
+        var line = ""
+        line.reserveCapacity(256)
+        JSONText.append(.dictionary(fields), to: &line)
+        line.append("\n")
+        output.write(Data(line.utf8))
     }
 
     private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
@@ -87,5 +81,48 @@ public enum PlatformLogging {
         }
         guard first else { return }
         LoggingSystem.bootstrap { label in JSONLogHandler(label: label, service: service, level: level) }
+    }
+}
+
+/// Minimal JSON writer for log lines: objects with sorted keys, strings escaped per RFC 8259.
+enum JSONText {
+    static func append(_ value: Logger.MetadataValue, to out: inout String) {
+        switch value {
+        case .string(let string): appendString(string, to: &out)
+        case .stringConvertible(let convertible): appendString(convertible.description, to: &out)
+        case .array(let array):
+            out.append("[")
+            for (index, element) in array.enumerated() {
+                if index > 0 { out.append(",") }
+                append(element, to: &out)
+            }
+            out.append("]")
+        case .dictionary(let dictionary):
+            out.append("{")
+            for (index, key) in dictionary.keys.sorted().enumerated() {
+                if index > 0 { out.append(",") }
+                appendString(key, to: &out)
+                out.append(":")
+                append(dictionary[key]!, to: &out)
+            }
+            out.append("}")
+        }
+    }
+
+    static func appendString(_ string: String, to out: inout String) {
+        out.append("\"")
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": out.append("\\\"")
+            case "\\": out.append("\\\\")
+            case "\n": out.append("\\n")
+            case "\r": out.append("\\r")
+            case "\t": out.append("\\t")
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
+                out.append(String(format: "\\u%04x", scalar.value))
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out.append("\"")
     }
 }

@@ -18,6 +18,10 @@ public final class AccessGate: Sendable {
     private let state: Mutex<(verifier: AccessTokenVerifier, loadedAt: ContinuousClock.Instant)>
     /// How often an unknown `kid` may trigger a reload of the keys (idm rotated its key).
     private let reloadInterval: Duration
+    /// Tokens that passed every check, so repeat requests skip the signature work until they
+    /// expire. Only good tokens enter; revocation is still checked on every request.
+    private let verified = Mutex<[String: AccessClaims]>([:])
+    private static let verifiedCapacity = 20_000
 
     public init(
         settings: TokenSettings, revocations: RevocationList, logger: Logger, reloadInterval: Duration = .seconds(30),
@@ -44,13 +48,27 @@ public final class AccessGate: Sendable {
 
     public func authenticate(token: String) async throws -> Principal {
         do {
-            let claims = try await verify(token)
+            let claims = try await verifiedClaims(token)
             guard !revocations.isRevoked(claims.sid) else { throw TokenRejection.revoked }
             return Principal(claims: claims, token: token)
         } catch let rejection as TokenRejection {
             logger.debug("token refused", metadata: ["reason": "\(rejection.message)"])
             throw Self.unauthenticated("the access token is not valid")
         }
+    }
+
+    private func verifiedClaims(_ token: String) async throws(TokenRejection) -> AccessClaims {
+        let now = Date()
+        if let claims = verified.withLock({ $0[token] }), claims.expiresAt > now { return claims }
+        let claims = try await verify(token)
+        verified.withLock { cache in
+            if cache.count >= Self.verifiedCapacity {
+                cache = cache.filter { $0.value.expiresAt > now }
+                if cache.count >= Self.verifiedCapacity { cache.removeAll(keepingCapacity: true) }
+            }
+            cache[token] = claims
+        }
+        return claims
     }
 
     private func verify(_ token: String) async throws(TokenRejection) -> AccessClaims {
