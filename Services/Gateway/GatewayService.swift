@@ -26,10 +26,11 @@ public func buildGatewayService(_ settings: ServiceSettings) async throws -> Ser
             settings: try TokenSettings(config: config), revocations: revocations, logger: logger,
             keySource: { try JWKSet(json: try await jwks()) })
     }
-    let feed = RevocationFeed(
+    let profiles = ProfileCache(ttl: try config.duration("GATEWAY_PROFILE_CACHE_TTL", default: .seconds(30)))
+    let feed = GatewayEventFeed(
         amqp: try AMQPConfiguration(url: settings.amqpURL ?? "", connectionName: settings.name),
         instance: "\(ProcessInfo.processInfo.hostName).\(ProcessInfo.processInfo.processIdentifier)",
-        revocations: revocations, logger: logger,
+        revocations: revocations, profiles: profiles, logger: logger,
         snapshot: {
             try await upstreams.idm.listRevokedSessions(.init()).sessions.map { ($0.sessionID, $0.expiresAt.date) }
         })
@@ -42,10 +43,10 @@ public func buildGatewayService(_ settings: ServiceSettings) async throws -> Ser
     let clientAddress = try ClientAddressResolver(trustedProxies: config.optional("GATEWAY_TRUSTED_PROXIES") ?? "")
     let docs = try DocsRoutes(bundle: .module, jwks: jwks)
     runtime.addRoutes { router in
-        AuthRoutes(upstreams: upstreams, gate: gate, clientAddress: clientAddress).add(to: router)
-        UserRoutes(upstreams: upstreams, gate: gate).add(to: router)
+        AuthRoutes(upstreams: upstreams, gate: gate, profiles: profiles, clientAddress: clientAddress).add(to: router)
+        UserRoutes(upstreams: upstreams, gate: gate, profiles: profiles).add(to: router)
         SessionRoutes(upstreams: upstreams, gate: gate).add(to: router)
-        AdminRoutes(upstreams: upstreams, gate: gate).add(to: router)
+        AdminRoutes(upstreams: upstreams, gate: gate, profiles: profiles).add(to: router)
         docs.add(to: router)
     }
     return runtime

@@ -9,6 +9,7 @@ import PlatformHTTP
 struct AdminRoutes {
     let upstreams: Upstreams
     let gate: AccessGate
+    let profiles: ProfileCache
 
     struct CreateBody: Decodable {
         var email: String?
@@ -56,11 +57,14 @@ struct AdminRoutes {
                     if let roles = body.roles { $0.roles = .with { $0.roles = roles } }
                     if let active = body.active { $0.active = active }
                 })
+            profiles.drop(id)
             return try json(UserView(user))
         }
         users.delete(":id") { request, context in
             try await admin(request)
-            _ = try await upstreams.users.deactivateUser(.with { $0.id = try userID(context) })
+            let id = try userID(context)
+            _ = try await upstreams.users.deactivateUser(.with { $0.id = id })
+            profiles.drop(id)
             return noContent()
         }
     }

@@ -7,6 +7,7 @@ import PlatformHTTP
 struct AuthRoutes {
     let upstreams: Upstreams
     let gate: AccessGate
+    let profiles: ProfileCache
     let clientAddress: ClientAddressResolver
 
     struct RegisterBody: Decodable {
@@ -35,7 +36,7 @@ struct AuthRoutes {
         auth.post("login") { request, context in try await login(request, context) }
         auth.post("refresh") { request, context in try await refresh(request, context) }
         auth.post("logout") { request, _ in try await logout(request) }
-        auth.get("me") { request, _ in try await me(request) }
+        auth.get("me") { request, _ in try await UserRoutes.ownProfile(request, gate: gate, profiles: profiles, users: upstreams.users) }
         auth.post("password") { request, _ in try await changePassword(request) }
     }
 
@@ -87,11 +88,6 @@ struct AuthRoutes {
         // Refused here at once; the session.revoked event tells every other replica.
         gate.revocationList.revoke(caller.sessionID, until: .now.addingTimeInterval(24 * 3600))
         return noContent()
-    }
-
-    func me(_ request: Request) async throws -> Response {
-        let caller = try await gate.authenticate(request)
-        return try json(UserView(try await upstreams.users.getUser(.with { $0.id = caller.userID })))
     }
 
     func changePassword(_ request: Request) async throws -> Response {
