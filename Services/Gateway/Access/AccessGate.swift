@@ -36,7 +36,11 @@ public final class AccessGate: Sendable {
         state = Mutex((verifier, .now))
     }
 
-    public var revocationList: RevocationList { revocations }
+    /// Refuses a session's tokens on this instance at once, e.g. right after this gateway
+    /// forwarded its revocation (the `session.revoked` event tells the other replicas).
+    public func revokeLocally(_ sessionID: String) {
+        revocations.revoke(sessionID, until: Date().addingTimeInterval(TimeInterval(settings.lifetimeSeconds) + 60))
+    }
 
     /// The caller, or 401.
     public func authenticate(_ request: Request) async throws -> Principal {

@@ -85,8 +85,7 @@ struct AuthRoutes {
         let caller = try await gate.authenticate(request)
         let result = try await upstreams.idm.logout(.with { $0.token = caller.token })
         guard result.success else { throw AccessGate.unauthenticated("the access token is not valid") }
-        // Refused here at once; the session.revoked event tells every other replica.
-        gate.revocationList.revoke(caller.sessionID, until: .now.addingTimeInterval(24 * 3600))
+        gate.revokeLocally(caller.sessionID)
         return noContent()
     }
 

@@ -31,7 +31,7 @@ struct SessionRoutes {
                     $0.userID = caller.userID
                     $0.sessionID = id
                 })
-            gate.revocationList.revoke(id, until: .now.addingTimeInterval(24 * 3600))
+            gate.revokeLocally(id)
             return noContent()
         }
     }
