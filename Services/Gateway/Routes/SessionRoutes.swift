@@ -44,12 +44,7 @@ struct SessionRoutes {
         let email = EmailAddress.normalized(raw)
         if email != caller.email {
             guard caller.isAdmin else { throw AppError(.permissionDenied, "only admins may look up other users") }
-            let matches = try await upstreams.users.listUsers(
-                .with {
-                    $0.email = email
-                    $0.pageSize = 100
-                })
-            guard matches.users.contains(where: { $0.email == email }) else { throw AppError(.notFound, "no such user") }
+            _ = try await upstreams.users.getUser(.with { $0.email = email })
         }
         let last = try await upstreams.idm.lastConnection(.with { $0.email = email })
         return try json(

@@ -76,6 +76,11 @@ public struct UserRegistry: Sendable {
         return user
     }
 
+    public func get(email: String) async throws -> UserRecord {
+        guard let user = try await store.find(email: EmailAddress.normalized(email)) else { throw Self.notFound }
+        return user
+    }
+
     /// The owner's own changes: only the name, only when given.
     public func updateProfile(id: String, name: String?) async throws -> UserRecord {
         try await update(id: id, name: name, roles: nil, active: nil)

@@ -15,7 +15,7 @@ public struct UserRPCService: User_V1_UserService.SimpleServiceProtocol {
     }
 
     public func getUser(request: User_V1_GetUserRequest, context: ServerContext) async throws -> User_V1_User {
-        .init(try await registry.get(id: request.id))
+        .init(try await request.id.isEmpty ? registry.get(email: request.email) : registry.get(id: request.id))
     }
 
     public func updateProfile(request: User_V1_UpdateProfileRequest, context: ServerContext) async throws -> User_V1_User {
