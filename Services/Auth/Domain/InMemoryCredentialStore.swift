@@ -51,9 +51,12 @@ extension CredentialChange {
             credential.active = active
             credential.sourceUpdatedAt = at
             credentials[userID] = credential
-        case .deactivated(let userID, _):
-            guard credentials[userID] != nil else { throw CredentialChange.userNotYetKnown }
-            credentials[userID]?.active = false
+        case .deactivated(let userID, let at):
+            guard var credential = credentials[userID] else { throw CredentialChange.userNotYetKnown }
+            guard at >= credential.sourceUpdatedAt else { return }
+            credential.active = false
+            credential.sourceUpdatedAt = at
+            credentials[userID] = credential
         }
     }
 

@@ -35,9 +35,11 @@ public struct PostgresCredentialStore: CredentialStore {
                     WHERE user_id = $1 AND source_updated_at <= $5
                     """,
                     [.uuid(userID), .string(email), .textArray(roles), .bool(active), .date(at)])
-            case .deactivated(let userID, _):
+            case .deactivated(let userID, let at):
                 try Self.requireKnown(userID, connection)
-                try connection.execute("UPDATE credentials SET active = false WHERE user_id = $1", [.uuid(userID)])
+                try connection.execute(
+                    "UPDATE credentials SET active = false, source_updated_at = $2 WHERE user_id = $1 AND source_updated_at <= $2",
+                    [.uuid(userID), .date(at)])
             }
             return true
         }

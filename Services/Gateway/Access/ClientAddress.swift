@@ -13,8 +13,8 @@ public struct ClientAddressResolver: Sendable {
         let mask: UInt32
 
         init?(_ text: String) {
-            let parts = text.split(separator: "/")
-            guard let address = Self.parse(String(parts[0])) else { return nil }
+            let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+            guard let first = parts.first, parts.count <= 2, let address = Self.parse(String(first)) else { return nil }
             let bits = parts.count > 1 ? Int(parts[1]) ?? -1 : 32
             guard (0...32).contains(bits) else { return nil }
             mask = bits == 0 ? 0 : UInt32.max << UInt32(32 - bits)

@@ -110,7 +110,7 @@ public struct UserRegistry: Sendable {
             return try Self.events(from: before, to: user, at: time, correlationID: correlationID)
         }
         guard let updated else { throw Self.notFound }
-        eventsCommitted()
+        if updated.updatedAt == time { eventsCommitted() }  // otherwise nothing changed and no event was written
         return updated
     }
 

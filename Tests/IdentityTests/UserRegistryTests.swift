@@ -1,0 +1,167 @@
+import Contracts
+import EventKit
+import Foundation
+import PasswordHashing
+import PlatformCore
+import Testing
+import UserService
+
+@Suite("User registry")
+struct UserRegistryTests {
+    let store = InMemoryUserStore()
+    let committed = CallCounter()
+    let registry: UserRegistry
+
+    init() throws {
+        let committed = committed
+        registry = UserRegistry(
+            store: store, hasher: try PasswordHasher(cost: 4, threads: 2), eventsCommitted: { committed.increment() })
+    }
+
+    @Test func registrationGivesTheCustomerRoleAndALowercasedEmail() async throws {
+        let user = try await registry.register(email: "  Ada.Lovelace@Example.COM ", password: "analytical engine", name: " Ada ")
+        #expect(user.roles == ["customer"])
+        #expect(user.email == "ada.lovelace@example.com")
+        #expect(user.name == "Ada")
+        #expect(user.active)
+        #expect(try await registry.get(id: user.id.uuidString) == user)
+    }
+
+    @Test func registrationWritesOneUserRegisteredEventCarryingTheHashNotThePassword() async throws {
+        let user = try await registry.register(email: "ada@example.com", password: "analytical engine", name: "Ada")
+        let events = store.outbox
+        try #require(events.count == 1)
+        let event = events[0]
+        #expect(event.type == "user.registered")
+        #expect(!event.payload.contains("analytical engine"))
+        let json = try Fixtures.jsonObject(event.payload)
+        let hash = try #require(json["passwordHash"] as? String)
+        #expect(hash.hasPrefix("$2b$"))
+        #expect(json["userId"] as? String == user.id.lowercasedString)
+        #expect(json["email"] as? String == "ada@example.com")
+        #expect(json["roles"] as? [String] == ["customer"])
+    }
+
+    @Test func anEmailTakenInAnotherCaseIsRefusedAsAlreadyExisting() async throws {
+        _ = try await registry.register(email: "ada@example.com", password: "analytical engine", name: "Ada")
+        let error = await Fixtures.appError {
+            _ = try await registry.register(email: "ADA@Example.com", password: "another password", name: "Other Ada")
+        }
+        #expect(error?.code == .alreadyExists)
+        #expect(store.outbox.count == 1)
+    }
+
+    @Test func everyProblemOfARegistrationIsReportedInOneError() async throws {
+        let error = await Fixtures.appError {
+            _ = try await registry.register(email: "not-an-email", password: "short", name: "   ")
+        }
+        #expect(error?.code == .invalidArgument)
+        #expect(Set(error?.details.keys.map { $0 } ?? []) == ["email", "password", "name"])
+        #expect(store.outbox.isEmpty)
+        #expect(committed.count == 0)
+    }
+
+    @Test func anUnknownRoleIsInvalid() async throws {
+        let error = await Fixtures.appError {
+            _ = try await registry.create(email: "root@example.com", password: "long enough", name: "Root", roles: ["superuser"])
+        }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.details["roles"]?.contains("superuser") == true)
+        #expect(store.outbox.isEmpty)
+    }
+
+    @Test func aProfileUpdateWithoutANameChangesNothingAndEmitsNoEvent() async throws {
+        let user = try await registry.register(email: "ada@example.com", password: "analytical engine", name: "Ada")
+        let updated = try await registry.updateProfile(id: user.id.uuidString, name: nil)
+        #expect(updated == user)
+        #expect(store.outbox.map(\.type) == ["user.registered"])
+    }
+
+    @Test func aProfileUpdateWithANameChangesOnlyTheName() async throws {
+        let user = try await registry.register(email: "ada@example.com", password: "analytical engine", name: "Ada")
+        let updated = try await registry.updateProfile(id: user.id.uuidString, name: "Countess of Lovelace")
+        #expect(updated.name == "Countess of Lovelace")
+        #expect(updated.roles == user.roles)
+        #expect(updated.email == user.email)
+        #expect(store.outbox.map(\.type) == ["user.registered", "user.updated"])
+    }
+
+    @Test func aRoleUpdateLeavesTheNameAloneAndEmitsUserUpdated() async throws {
+        let user = try await registry.register(email: "ada@example.com", password: "analytical engine", name: "Ada")
+        let updated = try await registry.update(id: user.id.uuidString, name: nil, roles: ["staff", "admin"], active: nil)
+        #expect(updated.name == "Ada")
+        // Stored in the stable order of Role.
+        #expect(updated.roles == ["admin", "staff"])
+        #expect(updated.active)
+        let events = store.outbox
+        try #require(events.count == 2)
+        #expect(events[1].type == "user.updated")
+        let json = try Fixtures.jsonObject(events[1].payload)
+        #expect(json["name"] as? String == "Ada")
+        #expect(json["roles"] as? [String] == ["admin", "staff"])
+        #expect(json["userId"] as? String == user.id.lowercasedString)
+    }
+
+    @Test func deactivationEmitsUserUpdatedAndUserDeactivated() async throws {
+        let user = try await registry.register(email: "ada@example.com", password: "analytical engine", name: "Ada")
+        let deactivated = try await registry.deactivate(id: user.id.uuidString)
+        #expect(!deactivated.active)
+        #expect(store.outbox.map(\.type) == ["user.registered", "user.updated", "user.deactivated"])
+        let json = try Fixtures.jsonObject(store.outbox[2].payload)
+        #expect(json["userId"] as? String == user.id.lowercasedString)
+
+        // Deactivating again changes nothing and reports nothing.
+        _ = try await registry.deactivate(id: user.id.uuidString)
+        #expect(store.outbox.count == 3)
+    }
+
+    @Test func updatingAnUnknownUserIsNotFound() async throws {
+        let unknown = await Fixtures.appError {
+            _ = try await registry.update(id: UUID().uuidString, name: "Nobody", roles: nil, active: nil)
+        }
+        #expect(unknown?.code == .notFound)
+        let garbage = await Fixtures.appError { _ = try await registry.deactivate(id: "not-a-uuid") }
+        #expect(garbage?.code == .notFound)
+    }
+
+    @Test func listingRefusesPageZeroAndPagesLargerThanAHundred() async throws {
+        let pageZero = await Fixtures.appError { _ = try await registry.list(UserQuery(page: 0)) }
+        #expect(pageZero?.code == .invalidArgument)
+        #expect(pageZero?.details.keys.contains("page") == true)
+
+        let tooLarge = await Fixtures.appError { _ = try await registry.list(UserQuery(pageSize: 101)) }
+        #expect(tooLarge?.code == .invalidArgument)
+        #expect(tooLarge?.details.keys.contains("page_size") == true)
+
+        #expect(try await registry.list(UserQuery(pageSize: 100)).total == 0)
+    }
+
+    @Test func listingFiltersAndPages() async throws {
+        for index in 0..<3 {
+            _ = try await registry.register(email: "user\(index)@example.com", password: "long enough", name: "User \(index)")
+        }
+        _ = try await registry.create(email: "boss@example.com", password: "long enough", name: "Boss", roles: ["admin"])
+        let admins = try await registry.list(UserQuery(role: "admin"))
+        #expect(admins.users.map(\.email) == ["boss@example.com"])
+        let page = try await registry.list(UserQuery(page: 2, pageSize: 3))
+        #expect(page.total == 4)
+        #expect(page.users.count == 1)
+    }
+
+    @Test func ensureAdminCreatesTheAdminOnceAndThenReturnsFalse() async throws {
+        #expect(try await registry.ensureAdmin(email: "Admin@Example.com", password: "admin password"))
+        #expect(try await registry.ensureAdmin(email: "admin@example.com", password: "admin password") == false)
+        let page = try await registry.list(UserQuery())
+        #expect(page.total == 1)
+        #expect(page.users.first?.roles == ["admin"])
+        #expect(store.outbox.map(\.type) == ["user.registered"])
+    }
+
+    @Test func theCommitCallbackIsCalledAfterEachWrite() async throws {
+        #expect(committed.count == 0)
+        let user = try await registry.register(email: "ada@example.com", password: "analytical engine", name: "Ada")
+        #expect(committed.count == 1)
+        _ = try await registry.update(id: user.id.uuidString, name: nil, roles: ["staff"], active: nil)
+        #expect(committed.count == 2)
+    }
+}
