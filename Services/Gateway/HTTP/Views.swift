@@ -62,7 +62,14 @@ struct SessionListView: Codable {
 
 struct LastConnectionView: Codable {
     var email: String
+    /// `null` (not absent) for a user who never logged in.
     var last_connection_at: String?
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(email, forKey: .email)
+        try container.encode(last_connection_at, forKey: .last_connection_at)
+    }
 }
 
 struct UserPageView: Codable {
