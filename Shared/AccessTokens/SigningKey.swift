@@ -84,13 +84,14 @@ public struct TokenKeyError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+/// base64url without padding (RFC 4648 §5), the encoding of JWT parts and JWK coordinates.
 extension Data {
-    var base64URLEncoded: String {
+    public var base64URLEncoded: String {
         base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
-    init?(base64URLEncoded text: some StringProtocol) {
+    public init?(base64URLEncoded text: some StringProtocol) {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         self.init(base64Encoded: base64)

@@ -33,7 +33,7 @@ struct AccessTokenVerifierTests {
     }
 
     static func json(_ object: [String: Any]) throws -> String {
-        Data(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])).base64URL
+        Data(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])).base64URLEncoded
     }
 
     /// The genuine token's payload part, and its header and signature.
@@ -48,7 +48,7 @@ struct AccessTokenVerifierTests {
         let header = try Self.json(["alg": "HS256", "typ": "JWT", "kid": key.kid])
         let input = "\(header).\(payload)"
         let mac = HMAC<SHA256>.authenticationCode(for: Data(input.utf8), using: SymmetricKey(data: secret))
-        return "\(input).\(Data(mac).base64URL)"
+        return "\(input).\(Data(mac).base64URLEncoded)"
     }
 
     @Test func aGenuineTokenVerifies() async throws {
@@ -74,8 +74,8 @@ struct AccessTokenVerifierTests {
     @Test func anHS256TokenKeyedWithThePublicKeyCoordinatesIsRefused() async throws {
         let genuine = try Self.parts(of: try await issue())
         let jwk = key.publicJWK
-        let x = try #require(Data(base64URL: jwk.x))
-        let y = try #require(Data(base64URL: jwk.y))
+        let x = try #require(Data(base64URLEncoded: jwk.x))
+        let y = try #require(Data(base64URLEncoded: jwk.y))
         #expect(await rejection(of: try hs256(payload: genuine.payload, secret: x + y)) == .unsupportedAlgorithm("HS256"))
     }
 
@@ -88,7 +88,7 @@ struct AccessTokenVerifierTests {
 
     @Test func aChangedPayloadWithTheOriginalSignatureIsRefused() async throws {
         let genuine = try Self.parts(of: try await issue(roles: ["customer"]))
-        let payload = try #require(Data(base64URL: genuine.payload))
+        let payload = try #require(Data(base64URLEncoded: genuine.payload))
         var claims = try #require(try JSONSerialization.jsonObject(with: payload) as? [String: Any])
         claims["roles"] = ["admin"]
         let forged = "\(genuine.header).\(try Self.json(claims)).\(genuine.signature)"

@@ -68,19 +68,6 @@ final class CallCounter: Sendable {
     func increment() { calls.withLock { $0 += 1 } }
 }
 
-extension Data {
-    var base64URL: String {
-        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    init?(base64URL text: some StringProtocol) {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        self.init(base64Encoded: base64)
-    }
-}
-
 /// A value shared between tasks and closures.
 final class Locked<Value: Sendable>: Sendable {
     private let storage: Mutex<Value>

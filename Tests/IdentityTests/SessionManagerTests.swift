@@ -91,7 +91,7 @@ struct SessionManagerTests {
         let tokens = try await login(sessions)
         let parts = tokens.accessToken.split(separator: ".")
         try #require(parts.count == 3)
-        let payload = try #require(Data(base64URL: parts[1]))
+        let payload = try #require(Data(base64URLEncoded: parts[1]))
         let claims = try #require(try JSONSerialization.jsonObject(with: payload) as? [String: Any])
         for key in ["iss", "aud", "sub", "sid", "jti", "iat", "exp", "email", "roles"] {
             #expect(claims[key] != nil, "missing claim \(key)")
@@ -111,7 +111,7 @@ struct SessionManagerTests {
         #expect(tokens.accessExpiresIn == 900)
         #expect(!tokens.refreshToken.isEmpty)
         let validated = try await sessions.validate(tokens.accessToken)
-        #expect(validated.claims.userID == account.userID.lowercasedString)
+        #expect(validated.userID == account.userID.lowercasedString)
     }
 
     @Test func aWrongPasswordIsUnauthenticated() async throws {

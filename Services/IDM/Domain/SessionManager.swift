@@ -14,11 +14,6 @@ public struct IssuedTokens: Sendable {
     public var refreshExpiresIn: Int64
 }
 
-/// A token that passed every check, with its live session.
-public struct ValidatedToken: Sendable {
-    public var claims: AccessClaims
-}
-
 /// Where a request came from, as the gateway saw it.
 public struct ClientInfo: Sendable, Equatable {
     public var address: String
@@ -108,32 +103,25 @@ public struct SessionManager: Sendable {
         }
     }
 
-    /// Signature, expiry, issuer, audience, and a live session.
-    public func validate(_ token: String) async throws(TokenRejection) -> ValidatedToken {
+    /// Signature, expiry, issuer, audience, and a live session. Throws `TokenRejection` for a
+    /// bad token, anything else when the session cannot be checked (the store is down).
+    public func validate(_ token: String) async throws -> AccessClaims {
         let claims = try await verifier.verify(token, now: now())
-        guard let sessionID = UUID(uuidString: claims.sid) else { throw .malformed }
-        let session: SessionRecord?
-        do {
-            session = try await store.find(id: sessionID)
-        } catch {
-            // When the session cannot be checked the token is not accepted.
-            throw .revoked
+        guard let sessionID = UUID(uuidString: claims.sid) else { throw TokenRejection.malformed }
+        guard let session = try await store.find(id: sessionID), session.revokedAt == nil else {
+            throw TokenRejection.revoked
         }
-        guard let session, session.revokedAt == nil else { throw .revoked }
-        return ValidatedToken(claims: claims)
+        return claims
     }
 
     /// Revokes the token's session. An expired but genuine token still ends its session.
-    public func logout(_ token: String) async throws(TokenRejection) -> Bool {
+    /// Throws `TokenRejection` for a token that is not genuine.
+    public func logout(_ token: String) async throws -> Bool {
         let claims = try await verifier.verify(token, now: now(), checkExpiry: false)
         guard let sessionID = UUID(uuidString: claims.sid), let userID = UUID(uuidString: claims.userID) else {
-            throw .malformed
+            throw TokenRejection.malformed
         }
-        do {
-            return try await revoke(.session(sessionID, ownedBy: userID), reason: "logout") > 0
-        } catch {
-            throw .revoked
-        }
+        return try await revoke(.session(sessionID, ownedBy: userID), reason: "logout") > 0
     }
 
     /// Returns how many sessions were revoked.

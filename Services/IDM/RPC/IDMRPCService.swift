@@ -21,7 +21,7 @@ public struct IDMRPCService: Idm_V1_IDMService.SimpleServiceProtocol {
 
     public func validateToken(request: Idm_V1_TokenRequest, context: ServerContext) async throws -> Idm_V1_ValidateTokenResponse {
         do {
-            let claims = try await sessions.validate(request.token).claims
+            let claims = try await sessions.validate(request.token)
             return .with {
                 $0.valid = true
                 $0.userID = claims.userID
@@ -33,10 +33,10 @@ public struct IDMRPCService: Idm_V1_IDMService.SimpleServiceProtocol {
                 $0.locationID = claims.locationID ?? ""
                 $0.message = "ok"
             }
-        } catch {
+        } catch let rejection as TokenRejection {
             return .with {
                 $0.valid = false
-                $0.message = error.message
+                $0.message = rejection.message
             }
         }
     }
@@ -48,10 +48,10 @@ public struct IDMRPCService: Idm_V1_IDMService.SimpleServiceProtocol {
                 $0.success = true
                 $0.message = revoked ? "logged out" : "the session had already ended"
             }
-        } catch {
+        } catch let rejection as TokenRejection {
             return .with {
                 $0.success = false
-                $0.message = error.message
+                $0.message = rejection.message
             }
         }
     }
