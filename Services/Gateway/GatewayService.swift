@@ -19,11 +19,12 @@ public func buildGatewayService(_ settings: ServiceSettings) async throws -> Ser
         auth: .init(wrapping: try runtime.rpcClient(forPeer: "AUTH", defaultPort: 50052)))
     let logger = runtime.logger
 
+    let tokenSettings = try TokenSettings(config: config)
     let revocations = RevocationList()
     let jwks: @Sendable () async throws -> String = { try await upstreams.idm.getJWKS(.init()).jwksJson }
     let gate = try await retryDuringStartup("load token keys from idm", timeout: settings.startupTimeout, logger: logger) {
         try await AccessGate(
-            settings: try TokenSettings(config: config), revocations: revocations, logger: logger,
+            settings: tokenSettings, revocations: revocations, logger: logger,
             keySource: { try JWKSet(json: try await jwks()) })
     }
     let profiles = ProfileCache(ttl: try config.duration("GATEWAY_PROFILE_CACHE_TTL", default: .seconds(30)))

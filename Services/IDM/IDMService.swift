@@ -1,6 +1,7 @@
 import AccessTokens
 import Contracts
 import Foundation
+import PlatformConfig
 import ServiceKit
 import ServiceStores
 
@@ -15,8 +16,16 @@ public func buildIDMService(_ settings: ServiceSettings) async throws -> Service
     let database = try await runtime.attachPostgres(
         database: "idm", migrations: .module, eventTables: .init(outbox: true, inbox: true))
     let relay = try runtime.addOutboxRelay(database)
-    let key = try await retryDuringStartup("load the signing key", timeout: settings.startupTimeout, logger: runtime.logger) {
-        try await SigningKeyLoader.load(configuredPEM: config.optional("IDM_SIGNING_KEY"), database: database)
+    let key: SigningKey
+    if let pem = config.optional("IDM_SIGNING_KEY") {
+        guard let configured = try? SigningKey(pem: pem) else {
+            throw ConfigError(variable: "IDM_SIGNING_KEY", problem: "must be a PEM-encoded P-256 private key")
+        }
+        key = configured
+    } else {
+        key = try await retryDuringStartup("load the signing key", timeout: settings.startupTimeout, logger: runtime.logger) {
+            try await SigningKeyStore.loadOrCreate(in: database)
+        }
     }
     runtime.logger.info("signing key ready", metadata: ["kid": "\(key.kid)"])
     let issuer = await AccessTokenIssuer(key: key, settings: try TokenSettings(config: config))

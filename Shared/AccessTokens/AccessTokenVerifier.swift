@@ -34,6 +34,7 @@ public enum TokenRejection: Error, Equatable, Sendable {
 public final class AccessTokenVerifier: Sendable {
     public let settings: TokenSettings
     private let keys: JWTKeyCollection
+    private let kids: Set<String>
     /// Tolerated clock difference between issuer and verifier.
     private let leeway: TimeInterval
 
@@ -46,8 +47,6 @@ public final class AccessTokenVerifier: Sendable {
         }
         self.kids = Set(jwks.keys.map(\.kid))
     }
-
-    private let kids: Set<String>
 
     /// - Parameter checkExpiry: false only to act on a token's session after it expired (logout).
     public func verify(_ token: String, now: Date = Date(), checkExpiry: Bool = true) async throws(TokenRejection) -> AccessClaims {

@@ -1,12 +1,10 @@
 import AccessTokens
 import Postgres
 
-/// The signing key: from configuration (`IDM_SIGNING_KEY`, a PEM P-256 key) when given,
-/// otherwise the one idm generated and stored on its first start (replicas agree through a
-/// transaction-scoped advisory lock).
-enum SigningKeyLoader {
-    static func load(configuredPEM: String?, database: PostgresClient) async throws -> SigningKey {
-        if let configuredPEM { return try SigningKey(pem: configuredPEM) }
+/// The signing key idm generated and stored on its first start, used when `IDM_SIGNING_KEY` is
+/// not configured (replicas agree on one through a transaction-scoped advisory lock).
+enum SigningKeyStore {
+    static func loadOrCreate(in database: PostgresClient) async throws -> SigningKey {
         let candidate = try SigningKey.generate()
         let pem = try await database.transaction { connection in
             try connection.execute("SELECT pg_advisory_xact_lock(hashtext('signing_keys'))")
