@@ -19,6 +19,15 @@ service_pid() {
     if kill -0 "$pid" 2>/dev/null; then echo "$pid"; fi
 }
 
+# start_service NAME BIN_DIR: starts one service detached, its log appended to
+# .local/logs/NAME.log and its pid in .local/run/NAME.pid; prints the pid.
+start_service() {
+    mkdir -p "$LOCAL_DIR/logs" "$LOCAL_DIR/run"
+    setsid "$2/$1" >>"$LOCAL_DIR/logs/$1.log" 2>&1 </dev/null &
+    echo $! >"$LOCAL_DIR/run/$1.pid"
+    echo $!
+}
+
 # stop_services: SIGTERM (graceful shutdown), then SIGKILL after 15 s.
 stop_services() {
     local name pid pids=()
