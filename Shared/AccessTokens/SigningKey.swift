@@ -3,17 +3,23 @@ import Foundation
 import JWTKit
 
 /// An ES256 (P-256) signing key and its key id, the RFC 7638 thumbprint of its public half.
+///
+/// No key is ever part of the repository: idm takes one from `IDM_SIGNING_KEY` or generates one
+/// on its first start (see `SigningKeyStore`).
 public struct SigningKey: Sendable {
     public let privateKey: ES256PrivateKey
     public let kid: String
+    /// The public half as a JWK.
+    public let publicJWK: PublicJWK
 
     public init(privateKey: ES256PrivateKey) throws {
         self.privateKey = privateKey
         guard let parameters = privateKey.parameters else { throw TokenKeyError("the key has no public parameters") }
         kid = Self.thumbprint(x: parameters.x, y: parameters.y)
+        publicJWK = PublicJWK(kid: kid, x: parameters.x, y: parameters.y)
     }
 
-    /// Reads a PEM ("BEGIN PRIVATE KEY" or "BEGIN EC PRIVATE KEY") P-256 key.
+    /// Reads a PEM-encoded P-256 key (PKCS#8 or SEC 1).
     public init(pem: String) throws {
         do {
             try self.init(privateKey: try ES256PrivateKey(pem: pem))
@@ -29,12 +35,6 @@ public struct SigningKey: Sendable {
     }
 
     public var pemRepresentation: String { privateKey.pemRepresentation }
-
-    /// The public half as a JWK.
-    public var publicJWK: PublicJWK {
-        let parameters = privateKey.parameters!
-        return PublicJWK(kid: kid, x: parameters.x, y: parameters.y)
-    }
 
     private static func thumbprint(x: String, y: String) -> String {
         let canonical = #"{"crv":"P-256","kty":"EC","x":"\#(x)","y":"\#(y)"}"#
