@@ -63,10 +63,10 @@ extension PostgresConnection {
 
     /// Records a consumed event id; false when it was recorded before (a redelivery to skip).
     /// Call inside the transaction that applies the event's effect.
-    public func recordInInbox(_ event: ReceivedEvent) throws -> Bool {
+    public func recordInInbox(eventID: UUID, eventType: String) throws -> Bool {
         try execute(
             "INSERT INTO inbox (event_id, event_type) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING",
-            [.uuid(event.id), .string(event.type)]) == 1
+            [.uuid(eventID), .string(eventType)]) == 1
     }
 }
 

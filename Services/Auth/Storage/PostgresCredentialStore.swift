@@ -12,11 +12,7 @@ public struct PostgresCredentialStore: CredentialStore {
 
     public func apply(_ change: CredentialChange, eventID: UUID, eventType: String) async throws -> Bool {
         try await client.transaction { connection in
-            guard
-                try connection.execute(
-                    "INSERT INTO inbox (event_id, event_type) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING",
-                    [.uuid(eventID), .string(eventType)]) == 1
-            else { return false }
+            guard try connection.recordInInbox(eventID: eventID, eventType: eventType) else { return false }
             switch change {
             case .registered(let credential):
                 // The same user registered through another event id (a republished row) changes nothing.

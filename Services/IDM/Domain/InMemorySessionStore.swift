@@ -55,12 +55,12 @@ public final class InMemorySessionStore: SessionStore {
     public func find(id: UUID) async throws -> SessionRecord? { state.withLock { $0.sessions[id] } }
 
     public func revoke(
-        _ target: RevocationTarget, at: Date, inboxEventID: UUID?,
+        _ target: RevocationTarget, at: Date, handledEvent: ReceivedEvent?,
         revocationEvent: @escaping @Sendable (SessionRecord) throws -> DomainEvent
     ) async throws -> [SessionRecord]? {
         try state.withLock { state in
-            if let inboxEventID {
-                guard state.inbox.insert(inboxEventID).inserted else { return nil }
+            if let handledEvent {
+                guard state.inbox.insert(handledEvent.id).inserted else { return nil }
             }
             let matching = state.sessions.values.filter { session in
                 guard session.revokedAt == nil else { return false }

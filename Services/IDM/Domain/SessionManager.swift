@@ -126,10 +126,10 @@ public struct SessionManager: Sendable {
 
     /// Returns how many sessions were revoked.
     @discardableResult
-    public func revoke(_ target: RevocationTarget, reason: String, inboxEventID: UUID? = nil) async throws -> Int {
+    public func revoke(_ target: RevocationTarget, reason: String, handledEvent: ReceivedEvent? = nil) async throws -> Int {
         let time = now()
         let revoked = try await store.revoke(
-            target, at: time, inboxEventID: inboxEventID, revocationEvent: revocationEvent(reason: reason, at: time))
+            target, at: time, handledEvent: handledEvent, revocationEvent: revocationEvent(reason: reason, at: time))
         if let revoked, !revoked.isEmpty { eventsCommitted() }
         return revoked?.count ?? 0
     }
@@ -164,7 +164,7 @@ public struct SessionManager: Sendable {
         guard event.type == "user.deactivated" else { throw EventRejected("idm does not handle '\(event.type)'") }
         let payload = try event.decode(Events_V1_UserDeactivated.self)
         guard let userID = UUID(uuidString: payload.userID) else { throw EventRejected("user.deactivated needs a user id") }
-        try await revoke(.user(userID, except: nil), reason: "deactivated", inboxEventID: event.id)
+        try await revoke(.user(userID, except: nil), reason: "deactivated", handledEvent: event)
     }
 
     private func tokens(for session: SessionRecord, refreshToken: String, at time: Date) async throws -> IssuedTokens {

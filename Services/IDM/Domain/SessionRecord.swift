@@ -63,10 +63,10 @@ public protocol SessionStore: Sendable {
         revocationEvent: @escaping @Sendable (SessionRecord) throws -> DomainEvent
     ) async throws -> RotationResult
     func find(id: UUID) async throws -> SessionRecord?
-    /// Revokes the matching active sessions; returns them. With `inboxEventID`, the event id is
-    /// recorded in the same transaction, and nil means it was handled before.
+    /// Revokes the matching active sessions; returns them. With `handledEvent`, the event's id is
+    /// recorded in the inbox in the same transaction, and nil means it was handled before.
     func revoke(
-        _ target: RevocationTarget, at: Date, inboxEventID: UUID?,
+        _ target: RevocationTarget, at: Date, handledEvent: ReceivedEvent?,
         revocationEvent: @escaping @Sendable (SessionRecord) throws -> DomainEvent
     ) async throws -> [SessionRecord]?
     func activeSessions(userID: UUID, now: Date) async throws -> [SessionRecord]

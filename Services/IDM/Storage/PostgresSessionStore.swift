@@ -72,7 +72,7 @@ public struct PostgresSessionStore: SessionStore {
     }
 
     public func revoke(
-        _ target: RevocationTarget, at: Date, inboxEventID: UUID?,
+        _ target: RevocationTarget, at: Date, handledEvent: ReceivedEvent?,
         revocationEvent: @escaping @Sendable (SessionRecord) throws -> DomainEvent
     ) async throws -> [SessionRecord]? {
         let (condition, parameters): (String, [SQLValue]) =
@@ -81,12 +81,8 @@ public struct PostgresSessionStore: SessionStore {
             case .user(let userID, let except): ("user_id = $2 AND ($3::uuid IS NULL OR id <> $3)", [.uuid(userID), SQLValue(except)])
             }
         return try await client.transaction { connection in
-            if let inboxEventID {
-                guard
-                    try connection.execute(
-                        "INSERT INTO inbox (event_id, event_type) VALUES ($1, 'user.deactivated') ON CONFLICT (event_id) DO NOTHING",
-                        [.uuid(inboxEventID)]) == 1
-                else { return nil }
+            if let handledEvent {
+                guard try connection.recordInInbox(eventID: handledEvent.id, eventType: handledEvent.type) else { return nil }
             }
             let rows = try connection.query(
                 "UPDATE sessions SET revoked_at = $1 WHERE revoked_at IS NULL AND \(condition) RETURNING \(Self.columns)",
