@@ -45,9 +45,7 @@ public struct ErrorMiddleware: RouterMiddleware {
             let message = httpError.body ?? httpError.status.reasonPhrase.lowercased()
             return AppError(AppError.Code(httpStatus: httpError.status.code), message.isEmpty ? "malformed request" : message)
         }
-        if error is DecodingError {
-            return AppError(.invalidArgument, "request body is not valid JSON for this endpoint")
-        }
+        if let decodingError = error as? DecodingError { return AppError(decoding: decodingError) }
         context.logger.error("unhandled error", metadata: ["error": "\(error)"])
         return AppError(.internal, "internal error")
     }

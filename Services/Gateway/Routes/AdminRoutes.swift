@@ -32,7 +32,7 @@ struct AdminRoutes {
         }
         users.post { request, _ in
             try await admin(request)
-            let body = try await decodeJSON(CreateBody.self, from: request)
+            let body = try await request.decodeJSON(CreateBody.self)
             let user = try await upstreams.users.createUser(
                 .with {
                     $0.email = body.email ?? ""
@@ -49,7 +49,7 @@ struct AdminRoutes {
         users.patch(":id") { request, context in
             try await admin(request)
             let id = try userID(context)
-            let body = try await decodeJSON(UpdateBody.self, from: request)
+            let body = try await request.decodeJSON(UpdateBody.self)
             let user = try await upstreams.users.updateUser(
                 .with {
                     $0.id = id

@@ -41,7 +41,7 @@ struct AuthRoutes {
     }
 
     func register(_ request: Request) async throws -> Response {
-        let body = try await decodeJSON(RegisterBody.self, from: request)
+        let body = try await request.decodeJSON(RegisterBody.self)
         let user = try await upstreams.users.register(
             .with {
                 $0.email = body.email ?? ""
@@ -52,7 +52,7 @@ struct AuthRoutes {
     }
 
     func login(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let body = try await decodeJSON(LoginBody.self, from: request)
+        let body = try await request.decodeJSON(LoginBody.self)
         var problems: [String: String] = [:]
         if (body.email ?? "").isEmpty { problems["email"] = "is required" }
         if (body.password ?? "").isEmpty { problems["password"] = "is required" }
@@ -68,7 +68,7 @@ struct AuthRoutes {
     }
 
     func refresh(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let body = try await decodeJSON(RefreshBody.self, from: request)
+        let body = try await request.decodeJSON(RefreshBody.self)
         guard let token = body.refresh_token, !token.isEmpty else {
             throw AppError(.invalidArgument, "refresh_token is required", details: ["refresh_token": "is required"])
         }
@@ -91,7 +91,7 @@ struct AuthRoutes {
 
     func changePassword(_ request: Request) async throws -> Response {
         let caller = try await gate.authenticate(request)
-        let body = try await decodeJSON(PasswordBody.self, from: request)
+        let body = try await request.decodeJSON(PasswordBody.self)
         var problems: [String: String] = [:]
         if (body.current_password ?? "").isEmpty { problems["current_password"] = "is required" }
         if (body.new_password ?? "").isEmpty { problems["new_password"] = "is required" }

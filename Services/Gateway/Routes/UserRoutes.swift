@@ -19,7 +19,7 @@ struct UserRoutes {
         }
         router.patch("api/users/me") { request, _ in
             let caller = try await gate.authenticate(request)
-            let body = try await decodeJSON(ProfileBody.self, from: request)
+            let body = try await request.decodeJSON(ProfileBody.self)
             let user = try await upstreams.users.updateProfile(
                 .with {
                     $0.id = caller.userID
