@@ -1,18 +1,19 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-/// The ten services: (executable, library target, folder, store module, further shared modules).
-let services: [(executable: String, library: String, folder: String, store: String?, uses: [String])] = [
-    ("gateway", "GatewayService", "Gateway", nil, ["Contracts", "AccessTokens", "EventKit", "PlatformHTTP", "PlatformRPC"]),
-    ("idm", "IDMService", "IDM", "Postgres", ["Contracts", "AccessTokens", "EventKit", "PlatformRPC"]),
-    ("auth", "AuthService", "Auth", "Postgres", ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"]),
-    ("user", "UserService", "User", "Postgres", ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"]),
-    ("media", "MediaService", "Media", "Postgres", []),
-    ("product", "ProductService", "Product", "Postgres", []),
-    ("payment", "PaymentService", "Payment", "Postgres", []),
-    ("analytics", "AnalyticsService", "Analytics", "MariaDB", []),
-    ("client", "ClientService", "Client", "Mongo", []),
-    ("event", "EventService", "Event", "MariaDB", []),
+/// The ten services: executable, library target, folder, store module, further shared modules,
+/// and the folders copied as resources (SQL migrations, static files).
+let services: [(executable: String, library: String, folder: String, store: String?, uses: [String], resources: [String])] = [
+    ("gateway", "GatewayService", "Gateway", nil, ["Contracts", "AccessTokens", "EventKit", "PlatformHTTP", "PlatformRPC"], ["Resources"]),
+    ("idm", "IDMService", "IDM", "Postgres", ["Contracts", "AccessTokens", "EventKit", "PlatformRPC"], ["Migrations"]),
+    ("auth", "AuthService", "Auth", "Postgres", ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"], ["Migrations"]),
+    ("user", "UserService", "User", "Postgres", ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"], ["Migrations"]),
+    ("media", "MediaService", "Media", "Postgres", [], ["Migrations"]),
+    ("product", "ProductService", "Product", "Postgres", [], ["Migrations"]),
+    ("payment", "PaymentService", "Payment", "Postgres", [], ["Migrations"]),
+    ("analytics", "AnalyticsService", "Analytics", "MariaDB", [], ["Migrations"]),
+    ("client", "ClientService", "Client", "Mongo", [], []),
+    ("event", "EventService", "Event", "MariaDB", [], ["Migrations"]),
 ]
 
 let grpcCore = Target.Dependency.product(name: "GRPCCore", package: "grpc-swift-2")
@@ -97,8 +98,7 @@ let serviceTargets: [Target] = services.flatMap { service -> [Target] in
             dependencies: dependencies,
             path: "Services/\(service.folder)",
             exclude: ["Executable"],
-            resources: (service.store == "Mongo" || service.store == nil ? [] : [.copy("Migrations")])
-                + (service.executable == "gateway" ? [.copy("Resources")] : [])
+            resources: service.resources.map { .copy($0) }
         ),
         .executableTarget(
             name: service.executable,
@@ -133,7 +133,7 @@ let testTargets: [Target] = [
     ),
     .testTarget(
         name: "ServiceTests",
-        dependencies: services.map { .target(name: $0.library) } + ["ServiceKit", hummingbird, hummingbirdTesting],
+        dependencies: services.map { .target(name: $0.library) } + ["ServiceKit", hummingbird, hummingbirdTesting, grpcCore],
         path: "Tests/ServiceTests"
     ),
 ]

@@ -21,11 +21,10 @@ public func buildGatewayService(_ settings: ServiceSettings) async throws -> Ser
 
     let tokenSettings = try TokenSettings(config: config)
     let revocations = RevocationList()
-    let jwks: @Sendable () async throws -> String = { try await upstreams.idm.getJWKS(.init()).jwksJson }
     let gate = try await retryDuringStartup("load token keys from idm", timeout: settings.startupTimeout, logger: logger) {
         try await AccessGate(
             settings: tokenSettings, revocations: revocations, logger: logger,
-            keySource: { try JWKSet(json: try await jwks()) })
+            keySource: { try JWKSet(json: try await upstreams.idm.getJWKS(.init()).jwksJson) })
     }
     let profiles = ProfileCache(ttl: try config.duration("GATEWAY_PROFILE_CACHE_TTL", default: .seconds(30)))
     let feed = GatewayEventFeed(
@@ -42,7 +41,7 @@ public func buildGatewayService(_ settings: ServiceSettings) async throws -> Ser
     runtime.addBackgroundService(feed)
 
     let clientAddress = try ClientAddressResolver(trustedProxies: config.optional("GATEWAY_TRUSTED_PROXIES") ?? "")
-    let docs = try DocsRoutes(bundle: .module, jwks: jwks)
+    let docs = try DocsRoutes(bundle: .module, gate: gate)
     runtime.addRoutes { router in
         AuthRoutes(upstreams: upstreams, gate: gate, profiles: profiles, clientAddress: clientAddress).add(to: router)
         UserRoutes(upstreams: upstreams, gate: gate, profiles: profiles).add(to: router)

@@ -1,4 +1,5 @@
 import Foundation
+import GRPCCore
 import GatewayService
 import IDMService
 import PlatformConfig
@@ -28,7 +29,8 @@ import Testing
                 "IDM_GRPC_PORT": "1", "STARTUP_TIMEOUT": "0.5", "AMQP_URL": "amqp://platform:x@127.0.0.1:1/%2F",
             ]))
         let started = ContinuousClock.now
-        await #expect(throws: (any Error).self) { _ = try await buildGatewayService(settings) }
+        let error = await #expect(throws: RPCError.self) { _ = try await buildGatewayService(settings) }
+        #expect(error?.code == .unavailable)
         #expect(ContinuousClock.now - started < .seconds(10))
     }
 }

@@ -15,7 +15,7 @@ public final class AccessGate: Sendable {
     private let keySource: KeySource
     private let revocations: RevocationList
     private let logger: Logger
-    private let state: Mutex<(verifier: AccessTokenVerifier, loadedAt: ContinuousClock.Instant)>
+    private let state: Mutex<(verifier: AccessTokenVerifier, keys: JWKSet, loadedAt: ContinuousClock.Instant)>
     /// How often an unknown `kid` may trigger a reload of the keys (idm rotated its key).
     private let reloadInterval: Duration
     /// Tokens that passed every check, so repeat requests skip the signature work until they
@@ -32,9 +32,12 @@ public final class AccessGate: Sendable {
         self.revocations = revocations
         self.logger = logger
         self.reloadInterval = reloadInterval
-        let verifier = try await AccessTokenVerifier(settings: settings, jwks: try await keySource())
-        state = Mutex((verifier, .now))
+        let keys = try await keySource()
+        state = Mutex((try await AccessTokenVerifier(settings: settings, jwks: keys), keys, .now))
     }
+
+    /// The keys tokens are checked with, as served at `/.well-known/jwks.json`.
+    public var keys: JWKSet { state.withLock { $0.keys } }
 
     /// Refuses a session's tokens on this instance at once, e.g. right after this gateway
     /// forwarded its revocation (the `session.revoked` event tells the other replicas).
@@ -90,8 +93,12 @@ public final class AccessGate: Sendable {
         guard due else { return nil }
         state.withLock { $0.loadedAt = .now }
         do {
-            let verifier = try await AccessTokenVerifier(settings: settings, jwks: try await keySource())
-            state.withLock { $0.verifier = verifier }
+            let keys = try await keySource()
+            let verifier = try await AccessTokenVerifier(settings: settings, jwks: keys)
+            state.withLock {
+                $0.verifier = verifier
+                $0.keys = keys
+            }
             logger.info("reloaded the token keys")
             return verifier
         } catch {
