@@ -13,7 +13,7 @@ public final class PasswordHasher: Sendable {
     public let cost: Int
     private let threads: BlockingThreadPool
     /// Verified against an unknown account so that a missing email costs the same time as a wrong password.
-    private let decoyHash: String
+    let decoyHash: String
 
     public init(cost: Int = PasswordHasher.defaultCost, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         precondition((4...31).contains(cost), "bcrypt cost must be within 4...31")
@@ -33,10 +33,9 @@ public final class PasswordHasher: Sendable {
         try await threads.run { Self.verifyNow(password, against: storedHash) }
     }
 
-    /// Spends the time of one verification and answers false: for accounts that do not exist.
-    public func verifyDecoy(_ password: String) async throws -> Bool {
+    /// Spends the time of one verification, for accounts that do not exist.
+    public func spendVerificationTime(_ password: String) async throws {
         _ = try await verify(password, against: decoyHash)
-        return false
     }
 
     static func hashNow(_ password: String, cost: Int) throws -> String {

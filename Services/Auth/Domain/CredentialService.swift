@@ -18,7 +18,7 @@ public struct CredentialService: Sendable {
     public func verify(email: String, password: String) async throws -> Credential {
         let email = EmailAddress.normalized(email)
         guard let credential = try await store.find(email: email) else {
-            _ = try await hasher.verifyDecoy(password)
+            try await hasher.spendVerificationTime(password)
             throw Self.invalidCredentials
         }
         guard try await hasher.verify(password, against: credential.passwordHash), credential.active else {

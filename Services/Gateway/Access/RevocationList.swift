@@ -20,5 +20,6 @@ public final class RevocationList: Sendable {
         entries.withLock { entries in entries[sessionID.lowercased()].map { $0 > now } ?? false }
     }
 
-    public var count: Int { entries.withLock { $0.count } }
+    /// How many sessions it holds (what keeps it bounded is tested through this).
+    var count: Int { entries.withLock { $0.count } }
 }
