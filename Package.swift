@@ -72,7 +72,7 @@ let sharedTargets: [Target] = [
         path: "Shared/ServiceKit"
     ),
     .target(name: "Contracts", dependencies: [grpcCore, grpcProtobuf, swiftProtobuf], path: "Shared/Contracts"),
-    .target(name: "PasswordHashing", dependencies: ["BlockingIO", "CCrypt", "PlatformCore"], path: "Shared/PasswordHashing"),
+    .target(name: "PasswordHashing", dependencies: ["BlockingIO", "CCrypt", "PlatformCore", "PlatformConfig"], path: "Shared/PasswordHashing"),
     .target(name: "AccessTokens", dependencies: ["PlatformCore", "PlatformConfig", jwtKit, crypto], path: "Shared/AccessTokens"),
     .target(
         name: "EventKit",

@@ -12,7 +12,7 @@ public func buildAuthService(_ settings: ServiceSettings) async throws -> Servic
     var runtime = try ServiceRuntime(settings: settings)
     let database = try await runtime.attachPostgres(
         database: "auth", migrations: .module, eventTables: .init(outbox: false, inbox: true))
-    let hasher = try PasswordHasher(cost: try settings.config.int("BCRYPT_COST", default: PasswordHasher.defaultCost, in: 4...16))
+    let hasher = try await PasswordHasher(config: settings.config)
     let credentials = CredentialService(store: PostgresCredentialStore(client: database), hasher: hasher)
     try await runtime.addEventConsumer(bindingKeys: ["user.registered", "user.updated", "user.deactivated"]) { event in
         try await credentials.handle(event)

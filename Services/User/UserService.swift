@@ -15,7 +15,7 @@ public func buildUserService(_ settings: ServiceSettings) async throws -> Servic
     let database = try await runtime.attachPostgres(
         database: "users", migrations: .module, eventTables: .init(outbox: true, inbox: false))
     let relay = try runtime.addOutboxRelay(database)
-    let hasher = try PasswordHasher(cost: try settings.config.int("BCRYPT_COST", default: PasswordHasher.defaultCost, in: 4...16))
+    let hasher = try await PasswordHasher(config: settings.config)
     let registry = UserRegistry(store: PostgresUserStore(client: database), hasher: hasher, eventsCommitted: relay.wake)
     try await createConfiguredAdmin(registry, runtime: runtime)
     runtime.addRPCService(UserRPCService(registry: registry))

@@ -1,6 +1,7 @@
 import BlockingIO
 import CCrypt
 import Foundation
+import PlatformConfig
 import PlatformCore
 
 /// bcrypt through libxcrypt (`$2b$`, random 128-bit salt per hash from the OS).
@@ -15,11 +16,19 @@ public final class PasswordHasher: Sendable {
     /// Verified against an unknown account so that a missing email costs the same time as a wrong password.
     let decoyHash: String
 
-    public init(cost: Int = PasswordHasher.defaultCost, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+    public init(cost: Int = PasswordHasher.defaultCost, threads: Int = ProcessInfo.processInfo.activeProcessorCount)
+        async throws
+    {
         precondition((4...31).contains(cost), "bcrypt cost must be within 4...31")
+        let pool = BlockingThreadPool(name: "bcrypt", threads: max(1, threads))
         self.cost = cost
-        self.threads = BlockingThreadPool(name: "bcrypt", threads: max(1, threads))
-        self.decoyHash = try Self.hashNow("decoy password for unknown accounts", cost: cost)
+        self.threads = pool
+        self.decoyHash = try await pool.run { try Self.hashNow("decoy password for unknown accounts", cost: cost) }
+    }
+
+    /// The cost from `BCRYPT_COST` (4...16, 12 by default), as user and auth both read it.
+    public convenience init(config: ConfigReader) async throws {
+        try await self.init(cost: try config.int("BCRYPT_COST", default: PasswordHasher.defaultCost, in: 4...16))
     }
 
     deinit { threads.shutdown() }

@@ -15,8 +15,8 @@ struct CredentialServiceTests {
     let userID = UUID()
     let registeredAt = Date(timeIntervalSince1970: 1_800_000_000)
 
-    init() throws {
-        hasher = try PasswordHasher(cost: 4, threads: 2)
+    init() async throws {
+        hasher = try await PasswordHasher(cost: 4, threads: 2)
         service = CredentialService(store: store, hasher: hasher)
     }
 

@@ -6,8 +6,8 @@ import Testing
 struct PasswordHasherTests {
     let hasher: PasswordHasher
 
-    init() throws {
-        hasher = try PasswordHasher(cost: 4, threads: 2)
+    init() async throws {
+        hasher = try await PasswordHasher(cost: 4, threads: 2)
     }
 
     @Test func aHashIsBcryptAtTheConfiguredCostAndVerifiesItsPassword() async throws {

@@ -58,7 +58,7 @@ struct PostgresCredentialStoreTests {
                     $0.passwordHash = "$2b$04$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234"
                     $0.registeredAt = Google_Protobuf_Timestamp(date: registeredAt)
                 })
-            let service = CredentialService(store: store, hasher: try .init(cost: 4, threads: 1))
+            let service = CredentialService(store: store, hasher: try await PasswordHasher(cost: 4, threads: 1))
             try await service.handle(event)
             try await service.handle(event)
             #expect(try await Self.count("credentials", client) == 1)

@@ -12,10 +12,10 @@ struct UserRegistryTests {
     let committed = CallCounter()
     let registry: UserRegistry
 
-    init() throws {
+    init() async throws {
         let committed = committed
         registry = UserRegistry(
-            store: store, hasher: try PasswordHasher(cost: 4, threads: 2), eventsCommitted: { committed.increment() })
+            store: store, hasher: try await PasswordHasher(cost: 4, threads: 2), eventsCommitted: { committed.increment() })
     }
 
     @Test func registrationGivesTheCustomerRoleAndALowercasedEmail() async throws {
