@@ -43,7 +43,7 @@ let sharedTargets: [Target] = [
 
     .target(name: "PlatformCore", path: "Shared/PlatformCore"),
     .target(name: "PlatformConfig", path: "Shared/PlatformConfig"),
-    .target(name: "PlatformLogging", dependencies: [logging], path: "Shared/PlatformLogging"),
+    .target(name: "PlatformLogging", dependencies: ["PlatformCore", logging], path: "Shared/PlatformLogging"),
     .target(name: "PlatformMetrics", dependencies: [metrics, prometheus], path: "Shared/PlatformMetrics"),
     .target(name: "BlockingIO", path: "Shared/BlockingIO"),
     .target(name: "DatabaseKit", dependencies: ["BlockingIO"], path: "Shared/DatabaseKit"),

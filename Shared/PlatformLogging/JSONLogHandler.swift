@@ -50,10 +50,7 @@ public struct JSONLogHandler: LogHandler {
         output.write(Data(line.utf8))
     }
 
-    private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-
-    /// RFC 3339 UTC with milliseconds: `2026-11-23T12:29:48.722Z`.
-    private static func timestamp() -> String { timestampStyle.format(Date.now) }
+    private static func timestamp() -> String { Date.now.rfc3339 }
 }
 
 /// Where log lines go; a lock keeps lines from interleaving.

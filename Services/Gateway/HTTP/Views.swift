@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import PlatformCore
 import SwiftProtobuf
 
 /// The JSON shapes of the REST API (docs/identity-api.md, openapi.json); times are RFC 3339 UTC.
@@ -80,5 +81,5 @@ struct UserPageView: Codable {
 }
 
 func rfc3339(_ timestamp: Google_Protobuf_Timestamp) -> String {
-    Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(timestamp.date)
+    timestamp.date.rfc3339
 }

@@ -1,0 +1,15 @@
+import Foundation
+
+// The text forms values take on the wire and in logs.
+
+extension UUID {
+    /// UUIDs travel lowercased (the RFC 4122 output form, as Postgres prints them).
+    public var lowercasedString: String { uuidString.lowercased() }
+}
+
+extension Date {
+    private static let rfc3339Style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    /// RFC 3339 UTC with milliseconds, the one time format of logs and APIs: `2026-11-23T12:29:48.722Z`.
+    public var rfc3339: String { Self.rfc3339Style.format(self) }
+}
