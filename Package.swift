@@ -1,21 +1,6 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-/// The ten services: executable, library target, folder, store module, further shared modules,
-/// and the folders copied as resources (SQL migrations, static files).
-let services: [(executable: String, library: String, folder: String, store: String?, uses: [String], resources: [String])] = [
-    ("gateway", "GatewayService", "Gateway", nil, ["Contracts", "AccessTokens", "EventKit", "PlatformHTTP", "PlatformRPC"], ["Resources"]),
-    ("idm", "IDMService", "IDM", "Postgres", ["Contracts", "AccessTokens", "EventKit", "PlatformRPC"], ["Migrations"]),
-    ("auth", "AuthService", "Auth", "Postgres", ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"], ["Migrations"]),
-    ("user", "UserService", "User", "Postgres", ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"], ["Migrations"]),
-    ("media", "MediaService", "Media", "Postgres", [], ["Migrations"]),
-    ("product", "ProductService", "Product", "Postgres", [], ["Migrations"]),
-    ("payment", "PaymentService", "Payment", "Postgres", [], ["Migrations"]),
-    ("analytics", "AnalyticsService", "Analytics", "MariaDB", [], ["Migrations"]),
-    ("client", "ClientService", "Client", "Mongo", [], []),
-    ("event", "EventService", "Event", "MariaDB", [], ["Migrations"]),
-]
-
 let grpcCore = Target.Dependency.product(name: "GRPCCore", package: "grpc-swift-2")
 let grpcTransport = Target.Dependency.product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")
 let grpcProtobuf = Target.Dependency.product(name: "GRPCProtobuf", package: "grpc-swift-protobuf")
@@ -24,11 +9,34 @@ let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummi
 let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
 let hummingbirdTesting = Target.Dependency.product(name: "HummingbirdTesting", package: "hummingbird")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let openAPIRuntime = Target.Dependency.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")
+let openAPIHummingbird = Target.Dependency.product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird")
 let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
 let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
 let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let jwtKit = Target.Dependency.product(name: "JWTKit", package: "jwt-kit")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+
+/// The store modules a service links: its own database driver and nothing else.
+let postgres = ["Postgres", "ServicePostgres", "DatabaseKit"]
+let mariadb = ["MariaDB", "ServiceMariaDB", "DatabaseKit"]
+let mongo = ["Mongo", "ServiceMongo", "DatabaseKit"]
+
+/// The ten services (their facts are in Services/services.tsv): executable, library target, folder,
+/// the store modules it links (only its own database driver), further shared modules, and the
+/// folders copied as resources (SQL migrations, static files).
+let services: [(executable: String, library: String, folder: String, store: [String], uses: [Target.Dependency], resources: [String])] = [
+    ("gateway", "GatewayService", "Gateway", [], ["Contracts", "AccessTokens", "EventKit", "PlatformHTTP", "PlatformRPC", "PlatformAPI", openAPIRuntime, openAPIHummingbird], ["Resources", "API/openapi.yaml"]),
+    ("idm", "IDMService", "IDM", postgres, ["Contracts", "AccessTokens", "EventKit", "PlatformRPC"], ["Migrations"]),
+    ("auth", "AuthService", "Auth", postgres, ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"], ["Migrations"]),
+    ("user", "UserService", "User", postgres, ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"], ["Migrations"]),
+    ("media", "MediaService", "Media", postgres, ["EventKit"], ["Migrations"]),
+    ("product", "ProductService", "Product", postgres, ["EventKit"], ["Migrations"]),
+    ("payment", "PaymentService", "Payment", postgres, ["EventKit"], ["Migrations"]),
+    ("analytics", "AnalyticsService", "Analytics", mariadb, ["EventKit"], ["Migrations"]),
+    ("client", "ClientService", "Client", mongo, [], []),
+    ("event", "EventService", "Event", mariadb, ["EventKit"], ["Migrations"]),
+]
 
 func system(_ name: String, pkgConfig: String, apt: String) -> Target {
     .systemLibrary(name: name, path: "Shared/CShims/\(name)", pkgConfig: pkgConfig, providers: [.apt([apt])])
@@ -67,31 +75,36 @@ let sharedTargets: [Target] = [
         name: "ServiceKit",
         dependencies: [
             "PlatformCore", "PlatformConfig", "PlatformLogging", "PlatformMetrics", "PlatformHTTP", "PlatformRPC",
-            "DatabaseKit", "AMQP", hummingbird, grpcCore, logging, serviceLifecycle,
+            "DatabaseKit", "AMQP", "EventKit", hummingbird, grpcCore, logging, serviceLifecycle,
         ],
         path: "Shared/ServiceKit"
     ),
-    .target(name: "Contracts", dependencies: [grpcCore, grpcProtobuf, swiftProtobuf], path: "Shared/Contracts"),
+    // The kit of spec-first REST fronts: the document's policy per operation, the caller, query values.
+    .target(
+        name: "PlatformAPI",
+        dependencies: ["PlatformCore", openAPIRuntime, hummingbird, httpTypes, logging],
+        path: "Shared/PlatformAPI"
+    ),
+    .target(name: "Contracts", dependencies: ["PlatformCore", grpcCore, grpcProtobuf, swiftProtobuf], path: "Shared/Contracts"),
     .target(name: "PasswordHashing", dependencies: ["BlockingIO", "CCrypt", "PlatformCore", "PlatformConfig"], path: "Shared/PasswordHashing"),
     .target(name: "AccessTokens", dependencies: ["PlatformCore", "PlatformConfig", jwtKit, crypto], path: "Shared/AccessTokens"),
     .target(
         name: "EventKit",
-        dependencies: ["AMQP", "Postgres", "DatabaseKit", "PlatformCore", swiftProtobuf, logging, serviceLifecycle],
+        dependencies: ["AMQP", "Contracts", "DatabaseKit", "PlatformCore", swiftProtobuf, logging, serviceLifecycle],
         path: "Shared/EventKit"
     ),
-    .target(
-        name: "ServiceStores",
-        dependencies: ["ServiceKit", "DatabaseKit", "Postgres", "MariaDB", "Mongo", "EventKit", "AMQP"],
-        path: "Shared/ServiceStores"
-    ),
+    // A service's own store: attaching it to the service frame, and the outbox/inbox on it.
+    .target(name: "ServicePostgres", dependencies: ["ServiceKit", "EventKit", "Postgres", "DatabaseKit"], path: "Shared/ServicePostgres"),
+    .target(name: "ServiceMariaDB", dependencies: ["ServiceKit", "EventKit", "MariaDB", "DatabaseKit"], path: "Shared/ServiceMariaDB"),
+    .target(name: "ServiceMongo", dependencies: ["ServiceKit", "Mongo"], path: "Shared/ServiceMongo"),
 ]
 
 let serviceTargets: [Target] = services.flatMap { service -> [Target] in
     var dependencies: [Target.Dependency] = [
         "ServiceKit", "PlatformCore", "PlatformConfig", hummingbird, httpTypes, grpcCore, logging,
     ]
-    if let store = service.store { dependencies += [.target(name: store), "ServiceStores", "DatabaseKit"] }
-    dependencies += service.uses.map { .target(name: $0) }
+    dependencies += service.store.map { .target(name: $0) }
+    dependencies += service.uses
     return [
         .target(
             name: service.library,
@@ -108,32 +121,63 @@ let serviceTargets: [Target] = services.flatMap { service -> [Target] in
     ]
 }
 
+let inProcessTransport = Target.Dependency.product(name: "GRPCInProcessTransport", package: "grpc-swift-2")
+
 let testTargets: [Target] = [
+    // What the suites share: the live test servers (skipped by hand, required by scripts/test),
+    // the services' schemas, in-memory stores and small helpers.
+    .target(
+        name: "TestSupport",
+        dependencies: [
+            "DatabaseKit", "Postgres", "MariaDB", "AMQP", "EventKit", "PlatformCore", "PlatformConfig", "PlatformRPC",
+            "ServiceKit", "Contracts", "IDMService", "AuthService", "UserService", "GatewayService", hummingbird,
+            hummingbirdTesting, grpcCore, inProcessTransport, logging, swiftProtobuf,
+        ],
+        path: "Tests/TestSupport"
+    ),
     .testTarget(
         name: "SharedTests",
         dependencies: [
             "PlatformCore", "PlatformConfig", "PlatformLogging", "PlatformMetrics", "PlatformHTTP", "PlatformRPC",
-            "DatabaseKit", "BlockingIO", "ServiceKit", "AMQP", hummingbird, hummingbirdTesting, grpcCore, logging,
-            .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
+            "DatabaseKit", "BlockingIO", "ServiceKit", "AMQP", hummingbird, hummingbirdTesting, grpcCore, grpcProtobuf,
+            logging, inProcessTransport,
         ],
         path: "Tests/SharedTests"
     ),
-    .testTarget(name: "PostgresTests", dependencies: ["Postgres", "DatabaseKit"], path: "Tests/PostgresTests"),
-    .testTarget(name: "MariaDBTests", dependencies: ["MariaDB", "DatabaseKit"], path: "Tests/MariaDBTests"),
-    .testTarget(name: "MongoTests", dependencies: ["Mongo", "DatabaseKit"], path: "Tests/MongoTests"),
-    .testTarget(name: "AMQPTests", dependencies: ["AMQP"], path: "Tests/AMQPTests"),
+    .testTarget(name: "PostgresTests", dependencies: ["Postgres", "DatabaseKit", "TestSupport"], path: "Tests/PostgresTests"),
+    .testTarget(name: "MariaDBTests", dependencies: ["MariaDB", "DatabaseKit", "TestSupport"], path: "Tests/MariaDBTests"),
+    .testTarget(name: "MongoTests", dependencies: ["Mongo", "DatabaseKit", "TestSupport"], path: "Tests/MongoTests"),
+    .testTarget(name: "AMQPTests", dependencies: ["AMQP", "TestSupport", logging], path: "Tests/AMQPTests"),
+    .testTarget(
+        name: "EventKitTests",
+        dependencies: [
+            "EventKit", "AMQP", "Contracts", "DatabaseKit", "Postgres", "MariaDB", "ServicePostgres", "ServiceMariaDB",
+            "TestSupport", logging, swiftProtobuf,
+        ],
+        path: "Tests/EventKitTests"
+    ),
     .testTarget(
         name: "IdentityTests",
         dependencies: [
             "PasswordHashing", "AccessTokens", "EventKit", "AMQP", "Postgres", "DatabaseKit", "Contracts", "PlatformCore",
-            "IDMService", "AuthService", "UserService", "GatewayService", "ServiceKit", hummingbird, hummingbirdTesting,
-            jwtKit, crypto, logging, swiftProtobuf,
+            "IDMService", "AuthService", "UserService", "GatewayService", "ServiceKit", "TestSupport", hummingbird,
+            hummingbirdTesting, jwtKit, crypto, logging, swiftProtobuf, grpcCore, inProcessTransport,
         ],
         path: "Tests/IdentityTests"
     ),
     .testTarget(
+        name: "GatewayTests",
+        dependencies: [
+            "GatewayService", "PlatformAPI", "PlatformCore", "Contracts", "EventKit", "AccessTokens", "TestSupport",
+            hummingbird, hummingbirdTesting, httpTypes, swiftProtobuf,
+        ],
+        path: "Tests/GatewayTests"
+    ),
+    .testTarget(
         name: "ServiceTests",
-        dependencies: services.map { .target(name: $0.library) } + ["ServiceKit", hummingbird, hummingbirdTesting, grpcCore],
+        dependencies: services.map { .target(name: $0.library) } + [
+            "ServiceKit", "TestSupport", hummingbird, hummingbirdTesting, grpcCore,
+        ],
         path: "Tests/ServiceTests"
     ),
 ]
@@ -156,6 +200,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
     ],
     targets: sharedTargets + serviceTargets + testTargets
 )

@@ -1,22 +1,29 @@
+import EventKit
 import Foundation
 import PasswordHashing
 import ServiceKit
-import ServiceStores
+import ServicePostgres
+
+/// What tests may put in place of auth's real store.
+public struct AuthOverrides: Sendable {
+    public var credentials: (any CredentialStore)?
+
+    public init(credentials: (any CredentialStore)? = nil) { self.credentials = credentials }
+}
 
 /// Credentials and roles: verifies passwords for idm; fed by user events.
-public let authDescriptor = ServiceDescriptor(
-    name: "auth", environmentPrefix: "AUTH", defaultHTTPPort: 9102, defaultGRPCPort: 50052, usesBroker: true)
-
 /// Connects the service to its dependencies and returns it ready to run; tests call it too.
-public func buildAuthService(_ settings: ServiceSettings) async throws -> ServiceRuntime {
+public func buildAuthService(_ settings: ServiceSettings, overrides: AuthOverrides = .init()) async throws -> ServiceRuntime {
     var runtime = try ServiceRuntime(settings: settings)
-    let database = try await runtime.attachPostgres(
-        database: "auth", migrations: .module, eventTables: .init(outbox: false, inbox: true))
-    let hasher = try await PasswordHasher(config: settings.config)
-    let credentials = CredentialService(store: PostgresCredentialStore(client: database), hasher: hasher)
-    try await runtime.addEventConsumer(bindingKeys: ["user.registered", "user.updated", "user.deactivated"]) { event in
-        try await credentials.handle(event)
+    let store: any CredentialStore
+    if let credentials = overrides.credentials {
+        store = credentials
+    } else {
+        let database = try await runtime.attachPostgres(migrations: .module, eventTables: .init(outbox: false, inbox: true))
+        store = PostgresCredentialStore(client: database)
     }
+    let credentials = CredentialRegistry(store: store, hasher: try await PasswordHasher(config: settings.config))
+    try await runtime.addEventConsumer(try authEventHandlers(credentials: credentials))
     runtime.addRPCService(AuthRPCService(credentials: credentials))
     return runtime
 }

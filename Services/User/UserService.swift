@@ -3,20 +3,36 @@ import PasswordHashing
 import PlatformConfig
 import PlatformCore
 import ServiceKit
-import ServiceStores
+import ServicePostgres
 
-/// Users and profiles, with the legacy SOAP endpoint on its HTTP port (8002).
-public let userDescriptor = ServiceDescriptor(
-    name: "user", environmentPrefix: "USER", defaultHTTPPort: 8002, defaultGRPCPort: 50053, usesBroker: true)
+/// What tests may put in place of the user service's real store.
+public struct UserOverrides: Sendable {
+    /// Replaces the Postgres store (and with it the outbox relay).
+    public var users: (any UserStore)?
+    /// Called after a change that wrote events committed (instead of waking the relay).
+    public var eventsCommitted: @Sendable () -> Void
 
+    public init(users: (any UserStore)? = nil, eventsCommitted: @escaping @Sendable () -> Void = {}) {
+        self.users = users
+        self.eventsCommitted = eventsCommitted
+    }
+}
+
+/// Users and profiles.
 /// Connects the service to its dependencies and returns it ready to run; tests call it too.
-public func buildUserService(_ settings: ServiceSettings) async throws -> ServiceRuntime {
+public func buildUserService(_ settings: ServiceSettings, overrides: UserOverrides = .init()) async throws -> ServiceRuntime {
     var runtime = try ServiceRuntime(settings: settings)
-    let database = try await runtime.attachPostgres(
-        database: "users", migrations: .module, eventTables: .init(outbox: true, inbox: false))
-    let relay = try runtime.addOutboxRelay(database)
+    let store: any UserStore
+    var eventsCommitted = overrides.eventsCommitted
+    if let users = overrides.users {
+        store = users
+    } else {
+        let database = try await runtime.attachPostgres(migrations: .module, eventTables: .init(outbox: true, inbox: false))
+        eventsCommitted = try runtime.addOutboxRelay(PostgresOutboxStore(client: database)).wake
+        store = PostgresUserStore(client: database)
+    }
     let hasher = try await PasswordHasher(config: settings.config)
-    let registry = UserRegistry(store: PostgresUserStore(client: database), hasher: hasher, eventsCommitted: relay.wake)
+    let registry = UserRegistry(store: store, hasher: hasher, eventsCommitted: eventsCommitted)
     try await createConfiguredAdmin(registry, runtime: runtime)
     runtime.addRPCService(UserRPCService(registry: registry))
     return runtime

@@ -31,3 +31,11 @@ extension SQLValue {
     public init(_ value: UUID?) { self = value.map(SQLValue.uuid) ?? .null }
     public init(_ value: Bool?) { self = value.map(SQLValue.bool) ?? .null }
 }
+
+extension SQLValue {
+    /// A duration as a number of seconds (with fractions), e.g. for `make_interval(secs => $1)`.
+    public static func seconds(_ duration: Duration) -> SQLValue {
+        let parts = duration.components
+        return .double(Double(parts.seconds) + Double(parts.attoseconds) / 1e18)
+    }
+}

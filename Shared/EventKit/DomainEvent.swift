@@ -19,8 +19,11 @@ public struct DomainEvent: Sendable, Equatable {
         self.occurredAt = occurredAt
     }
 
-    public init(type: String, message: some SwiftProtobuf.Message, correlationID: String?, occurredAt: Date = Date()) throws {
-        self.init(type: type, payload: try message.jsonString(), correlationID: correlationID, occurredAt: occurredAt)
+    /// An event of a catalogued type, its payload in protobuf's JSON mapping.
+    public init<Payload>(
+        _ type: EventType<Payload>, _ payload: Payload, correlationID: String?, occurredAt: Date = Date()
+    ) throws {
+        self.init(type: type.name, payload: try payload.jsonString(), correlationID: correlationID, occurredAt: occurredAt)
     }
 
     public var outgoingMessage: OutgoingMessage {

@@ -25,6 +25,11 @@ extension MariaDBConnection {
         mysql_options(mysql, MYSQL_OPT_LOCAL_INFILE, &localInfile)
         "utf8mb4".withCString { _ = mysql_options(mysql, MYSQL_SET_CHARSET_NAME, $0) }
         "SET time_zone = '+00:00'".withCString { _ = mysql_options(mysql, MYSQL_INIT_COMMAND, $0) }
+        // As on Postgres: a locking read takes no gap locks, so `FOR UPDATE SKIP LOCKED` claims of
+        // several workers never deadlock on the rows between theirs.
+        "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED".withCString {
+            _ = mysql_options(mysql, MYSQL_INIT_COMMAND, $0)
+        }
         if configuration.unixSocket == nil {
             var tcp = MYSQL_PROTOCOL_TCP.rawValue
             mysql_options(mysql, MYSQL_OPT_PROTOCOL, &tcp)

@@ -9,6 +9,8 @@ public struct AppError: Error, Sendable, Equatable, CustomStringConvertible {
         case alreadyExists = "already_exists"
         case failedPrecondition = "failed_precondition"
         case resourceExhausted = "resource_exhausted"
+        case payloadTooLarge = "payload_too_large"
+        case unsupportedMediaType = "unsupported_media_type"
         case unavailable
         case deadlineExceeded = "deadline_exceeded"
         case `internal`
@@ -19,11 +21,14 @@ public struct AppError: Error, Sendable, Equatable, CustomStringConvertible {
     public let message: String
     /// Per-field problems for `invalidArgument`, e.g. `["email": "must be a valid address"]`.
     public let details: [String: String]
+    /// For `resourceExhausted` and `unavailable`: when trying again makes sense.
+    public let retryAfterSeconds: Int?
 
-    public init(_ code: Code, _ message: String, details: [String: String] = [:]) {
+    public init(_ code: Code, _ message: String, details: [String: String] = [:], retryAfterSeconds: Int? = nil) {
         self.code = code
         self.message = message
         self.details = details
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     public var description: String { "\(code.rawValue): \(message)" }
@@ -41,6 +46,8 @@ extension AppError.Code {
         case .notFound: 404
         case .alreadyExists, .failedPrecondition: 409
         case .resourceExhausted: 429
+        case .payloadTooLarge: 413
+        case .unsupportedMediaType: 415
         case .unavailable: 503
         case .deadlineExceeded: 504
         case .internal: 500
@@ -56,6 +63,8 @@ extension AppError.Code {
         case 404: self = .notFound
         case 409: self = .alreadyExists
         case 429: self = .resourceExhausted
+        case 413: self = .payloadTooLarge
+        case 415: self = .unsupportedMediaType
         case 503: self = .unavailable
         case 504: self = .deadlineExceeded
         default: self = .internal

@@ -13,8 +13,12 @@ public struct ErrorBody: Codable, Sendable, Equatable {
 
     public let error: Payload
 
+    /// `details` holds the field problems, and `retry_after_seconds` when a retry delay is known
+    /// (the same number as the `Retry-After` header).
     public init(_ error: AppError) {
-        self.error = Payload(code: error.code.rawValue, message: error.message, details: error.details.isEmpty ? nil : error.details)
+        var details = error.details
+        if let seconds = error.retryAfterSeconds { details["retry_after_seconds"] = String(seconds) }
+        self.error = Payload(code: error.code.rawValue, message: error.message, details: details.isEmpty ? nil : details)
     }
 
     public func response(status: HTTPResponse.Status, requestID: String?) -> Response {

@@ -26,9 +26,7 @@ public struct ErrorMiddleware: RouterMiddleware {
             var response = ErrorBody(appError).response(
                 status: HTTPResponse.Status(code: appError.httpStatus), requestID: context.requestID)
             if appError.code == .unauthenticated { response.headers[.wwwAuthenticate] = "Bearer" }
-            if appError.code == .resourceExhausted, let seconds = appError.details["retry_after_seconds"] {
-                response.headers[.retryAfter] = seconds
-            }
+            if let seconds = appError.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
             return response
         }
     }

@@ -1,31 +1,41 @@
 import GRPCCore
+import GRPCProtobuf
 import PlatformCore
 
 extension AppError: RPCErrorConvertible {
     public var rpcErrorCode: RPCError.Code { code.rpcCode }
     public var rpcErrorMessage: String { message }
 
-    /// Field details travel as `x-error-detail-<field>` metadata so the gateway can rebuild them.
-    public var rpcErrorMetadata: Metadata {
-        var metadata = Metadata()
-        for (field, problem) in details.sorted(by: { $0.key < $1.key }) {
-            metadata.addString(problem, forKey: AppError.detailPrefix + field.lowercased())
-        }
-        return metadata
-    }
+    /// Field problems and the retry delay travel the standard gRPC way, as `google.rpc.Status`
+    /// details (`BadRequest`, `RetryInfo`) in `grpc-status-details-bin`, so any client can read them.
+    public var rpcErrorMetadata: Metadata { googleRPCStatus.rpcErrorMetadata }
 
-    static let detailPrefix = "x-error-detail-"
+    var googleRPCStatus: GoogleRPCStatus {
+        var details: [ErrorDetails] = []
+        if !self.details.isEmpty {
+            details.append(
+                .badRequest(
+                    violations: self.details.sorted { $0.key < $1.key }.map { .init(field: $0.key, description: $0.value) }))
+        }
+        if let retryAfterSeconds { details.append(.retryInfo(delay: .seconds(retryAfterSeconds))) }
+        return GoogleRPCStatus(code: code.rpcCode, message: message, details: details)
+    }
 
     /// Rebuilds the domain error from a status received from another service.
     public init(_ error: RPCError) {
+        let status = try? error.unpackGoogleRPCStatus()
         var details: [String: String] = [:]
-        for (key, value) in error.metadata where key.hasPrefix(AppError.detailPrefix) {
-            if case .string(let problem) = value { details[String(key.dropFirst(AppError.detailPrefix.count))] = problem }
+        var retryAfterSeconds: Int?
+        for detail in status?.details ?? [] {
+            if let badRequest = detail.badRequest {
+                for violation in badRequest.violations { details[violation.field] = violation.violationDescription }
+            }
+            if let retry = detail.retryInfo { retryAfterSeconds = Int(retry.delay.components.seconds) }
         }
         let code = AppError.Code(rpcCode: error.code)
         // An internal failure's message stays in the service that had it.
         let message = code == .internal ? "internal error" : error.message
-        self.init(code, message, details: details)
+        self.init(code, message, details: details, retryAfterSeconds: retryAfterSeconds)
     }
 }
 
@@ -39,6 +49,8 @@ extension AppError.Code {
         case .alreadyExists: .alreadyExists
         case .failedPrecondition: .failedPrecondition
         case .resourceExhausted: .resourceExhausted
+        // Transport-level refusals of the REST edge; between services they are bad arguments.
+        case .payloadTooLarge, .unsupportedMediaType: .invalidArgument
         case .unavailable: .unavailable
         case .deadlineExceeded: .deadlineExceeded
         case .internal: .internalError

@@ -1,26 +1,48 @@
 import PlatformConfig
-/// The fixed facts about one service: its name, the prefix of its environment variables,
-/// default ports (DESIGN.md) and whether it talks to the broker.
-public struct ServiceDescriptor: Sendable {
+
+/// The fixed facts about one service (DESIGN.md "Services"): its name, the prefix of its
+/// environment variables, default ports, its own store, whether it talks to the broker, and the
+/// services it calls. All ten are listed in `ServiceManifest`.
+public struct ServiceDescriptor: Sendable, Equatable {
+    /// A service's own database, by engine and name (also the name of its database user).
+    public enum Store: Sendable, Equatable {
+        case postgres(database: String)
+        case mariadb(database: String)
+        case mongo(database: String)
+
+        public var database: String {
+            switch self {
+            case .postgres(let name), .mariadb(let name), .mongo(let name): name
+            }
+        }
+
+        public var engine: String {
+            switch self {
+            case .postgres: "postgres"
+            case .mariadb: "mariadb"
+            case .mongo: "mongo"
+            }
+        }
+    }
+
     public let name: String
     public let environmentPrefix: String
     public let defaultHTTPPort: Int
     public let defaultGRPCPort: Int
+    public let store: Store?
     public let usesBroker: Bool
+    /// The services this one calls over gRPC.
+    public let peers: [String]
 
-    public init(name: String, environmentPrefix: String, defaultHTTPPort: Int, defaultGRPCPort: Int, usesBroker: Bool) {
+    init(
+        _ name: String, prefix: String, http: Int, grpc: Int, store: Store?, broker: Bool, peers: [String] = []
+    ) {
         self.name = name
-        self.environmentPrefix = environmentPrefix
-        self.defaultHTTPPort = defaultHTTPPort
-        self.defaultGRPCPort = defaultGRPCPort
-        self.usesBroker = usesBroker
-    }
-}
-
-extension ServiceSettings {
-    public init(_ descriptor: ServiceDescriptor, config: ConfigReader) throws {
-        try self.init(
-            name: descriptor.name, prefix: descriptor.environmentPrefix, defaultHTTPPort: descriptor.defaultHTTPPort,
-            defaultGRPCPort: descriptor.defaultGRPCPort, usesBroker: descriptor.usesBroker, config: config)
+        self.environmentPrefix = prefix
+        self.defaultHTTPPort = http
+        self.defaultGRPCPort = grpc
+        self.store = store
+        self.usesBroker = broker
+        self.peers = peers
     }
 }

@@ -2,6 +2,7 @@ import AMQP
 import GRPCCore
 import Hummingbird
 import Logging
+import PlatformConfig
 import PlatformCore
 import PlatformHTTP
 import PlatformRPC
@@ -17,7 +18,7 @@ public struct ServiceRuntime: Sendable {
     public private(set) var rpcServices: [any RegistrableRPCService] = []
     public private(set) var backgroundServices: [any Service] = []
     private var shutdownHooks: [@Sendable () async -> Void] = []
-    private var routeSetups: [@Sendable (Router<AppRequestContext>) -> Void] = []
+    private var routeSetups: [@Sendable (Router<AppRequestContext>) throws -> Void] = []
     /// The broker publisher, when the service uses the broker.
     public private(set) var publisher: AMQPPublisher?
     /// Long-lived gRPC clients for calling other services (one connection per target).
@@ -45,9 +46,10 @@ public struct ServiceRuntime: Sendable {
 
     public mutating func addBackgroundService(_ service: any Service) { backgroundServices.append(service) }
 
-    public mutating func addRoutes(_ setup: @escaping @Sendable (Router<AppRequestContext>) -> Void) {
+    public mutating func addRoutes(_ setup: @escaping @Sendable (Router<AppRequestContext>) throws -> Void) {
         routeSetups.append(setup)
     }
+
 
     /// Runs after the servers stopped: close pools and connections here.
     public mutating func onShutdown(_ hook: @escaping @Sendable () async -> Void) { shutdownHooks.append(hook) }
@@ -55,29 +57,36 @@ public struct ServiceRuntime: Sendable {
     public var readiness: Readiness { Readiness(checks: readinessChecks) }
 
     /// The HTTP router with middleware, ops routes and the service's own routes.
-    public func makeRouter() -> Router<AppRequestContext> {
+    public func makeRouter() throws -> Router<AppRequestContext> {
         let router = makePlatformRouter(service: settings.name, readiness: readiness, translateError: translatePlatformError)
-        routeSetups.forEach { $0(router) }
+        for setup in routeSetups { try setup(router) }
         return router
     }
 
-    public func makeHTTPApplication() -> some ApplicationProtocol {
+    public func makeHTTPApplication() throws -> some ApplicationProtocol {
         Application(
-            router: makeRouter(),
+            router: try makeRouter(),
             configuration: .init(address: .hostname(settings.bindHost, port: settings.httpPort), serverName: settings.name),
             logger: logger)
     }
 
     public func makeRPCServer() -> RPCServerService {
+        RPCServerService(host: settings.bindHost, port: settings.grpcPort, services: allRPCServices, interceptors: rpcInterceptors)
+    }
+
+    /// The same services and interceptors on another transport (tests use the in-process one).
+    public func makeRPCServer<Transport: ServerTransport>(transport: Transport) -> GRPCServer<Transport> {
+        GRPCServer(transport: transport, services: allRPCServices, interceptors: rpcInterceptors)
+    }
+
+    private var allRPCServices: [any RegistrableRPCService] {
         let readiness = self.readiness
-        let health = HealthService(serviceNames: [settings.name]) {
-            await readiness.evaluate().isReady
-        }
-        return RPCServerService(
-            host: settings.bindHost, port: settings.grpcPort, services: [health] + rpcServices,
-            interceptors: [
-                MetricsServerInterceptor(), RequestMetadataServerInterceptor(), ErrorTranslationInterceptor(logger: logger),
-            ])
+        let health = HealthService(serviceNames: [settings.name]) { await readiness.evaluate().isReady }
+        return [health] + rpcServices
+    }
+
+    private var rpcInterceptors: [any ServerInterceptor] {
+        [MetricsServerInterceptor(), RequestMetadataServerInterceptor(), ErrorTranslationInterceptor(logger: logger)]
     }
 
     /// Serves until SIGTERM or SIGINT, then stops accepting, lets in-flight requests finish,
@@ -86,7 +95,7 @@ public struct ServiceRuntime: Sendable {
         // ServiceGroup shuts services down in reverse order, so the closer, listed first, runs last.
         let closer = ShutdownHooks(hooks: shutdownHooks)
         let services: [any Service] =
-            [closer, rpcClients] + backgroundServices + [makeRPCServer(), makeHTTPApplication()]
+            [closer, rpcClients] + backgroundServices + [makeRPCServer(), try makeHTTPApplication()]
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) },
@@ -110,11 +119,14 @@ private struct ShutdownHooks: Service {
 }
 
 extension ServiceRuntime {
-    /// The long-lived client for another service, at `<PREFIX>_GRPC_HOST` (default 127.0.0.1) and
-    /// `<PREFIX>_GRPC_PORT` — the same port variable that service listens on.
-    public func rpcClient(forPeer prefix: String, defaultPort: Int) throws -> RPCClients.Client {
-        let host = try settings.config.string("\(prefix)_GRPC_HOST", default: "127.0.0.1")
-        let port = try settings.config.port("\(prefix)_GRPC_PORT", default: defaultPort)
+    /// The long-lived client for a peer named in the service's descriptor, at `<PEER>_GRPC_HOST`
+    /// (default 127.0.0.1) and `<PEER>_GRPC_PORT` — the same port variable that peer listens on.
+    public func rpcClient(for peer: ServiceDescriptor) throws -> RPCClients.Client {
+        guard settings.descriptor.peers.contains(peer.name) else {
+            throw ConfigError(variable: "\(peer.environmentPrefix)_GRPC_PORT", problem: "\(settings.name) does not call \(peer.name) (ServiceManifest)")
+        }
+        let host = try settings.config.string("\(peer.environmentPrefix)_GRPC_HOST", default: "127.0.0.1")
+        let port = try settings.config.port("\(peer.environmentPrefix)_GRPC_PORT", default: peer.defaultGRPCPort)
         return try rpcClients.client(host: host, port: port)
     }
 }

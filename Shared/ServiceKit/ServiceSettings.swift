@@ -1,31 +1,30 @@
+import EventKit
 import Logging
 import PlatformConfig
 
 /// What every service reads from its environment: where it listens, how much it logs,
 /// and where the broker is. Variable names are `<PREFIX>_HTTP_PORT`, `<PREFIX>_GRPC_PORT`,
-/// `BIND_HOST`, `LOG_LEVEL` and `AMQP_URL`.
+/// `BIND_HOST`, `LOG_LEVEL`, `AMQP_URL` and `STARTUP_TIMEOUT`.
 public struct ServiceSettings: Sendable {
-    public let name: String
-    public let prefix: String
+    public let descriptor: ServiceDescriptor
     public let bindHost: String
     public let httpPort: Int
     public let grpcPort: Int
     public let logLevel: Logger.Level
-    /// Nil for the services that neither publish nor consume events.
-    public let amqpURL: String?
+    /// Nil for the services that neither publish nor consume events, and in-process tests.
+    public private(set) var amqpURL: String?
+    /// Where events go without a broker: several services in one test process.
+    public private(set) var localEvents: LocalEventBus?
     public let startupTimeout: Duration
     public let config: ConfigReader
 
-    public init(
-        name: String, prefix: String, defaultHTTPPort: Int, defaultGRPCPort: Int, usesBroker: Bool,
-        config: ConfigReader = ConfigReader()
-    ) throws {
-        self.name = name
-        self.prefix = prefix
+    public init(_ descriptor: ServiceDescriptor, config: ConfigReader = ConfigReader()) throws {
+        self.descriptor = descriptor
         self.config = config
+        let prefix = descriptor.environmentPrefix
         bindHost = try config.string("BIND_HOST", default: "127.0.0.1")
-        httpPort = try config.port("\(prefix)_HTTP_PORT", default: defaultHTTPPort)
-        grpcPort = try config.port("\(prefix)_GRPC_PORT", default: defaultGRPCPort)
+        httpPort = try config.port("\(prefix)_HTTP_PORT", default: descriptor.defaultHTTPPort)
+        grpcPort = try config.port("\(prefix)_GRPC_PORT", default: descriptor.defaultGRPCPort)
         let level = try config.string("LOG_LEVEL", default: "info").lowercased()
         guard let parsed = Logger.Level(rawValue: level) else {
             throw ConfigError(
@@ -33,10 +32,20 @@ public struct ServiceSettings: Sendable {
         }
         logLevel = parsed
         amqpURL =
-            usesBroker
+            descriptor.usesBroker
             ? try config.url("AMQP_URL", default: "amqp://platform@127.0.0.1:5672/%2F", schemes: ["amqp"]) : nil
         startupTimeout = try config.duration("STARTUP_TIMEOUT", default: .seconds(60))
     }
+
+    /// For tests that run services in one process: no broker; events are consumed from (and the
+    /// in-memory stores publish to) `bus`.
+    public mutating func deliverEventsLocally(through bus: LocalEventBus) {
+        amqpURL = nil
+        localEvents = bus
+    }
+
+    public var name: String { descriptor.name }
+    public var prefix: String { descriptor.environmentPrefix }
 
     /// The `<PREFIX>_DATABASE_URL` of the service's own store.
     public func databaseURL(default defaultValue: String, schemes: Set<String>) throws -> String {

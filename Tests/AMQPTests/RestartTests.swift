@@ -1,9 +1,10 @@
 import AMQP
 import Foundation
+import TestSupport
 import Testing
 
 extension BrokerTests {
-    @Test(.enabled(if: TestBroker.restartCommand != nil, "TEST_AMQP_RESTART_CMD is not set"))
+    @Test(.needs(TestServer(variable: "TEST_AMQP_RESTART_CMD")))
     func publisherAndConsumerResumeAfterABrokerRestart() async throws {
         let routingKey = TestBroker.uniqueName("test.restart")
         let queue = QueueSpec(name: TestBroker.uniqueName("test.events"), bindingKeys: [routingKey])
@@ -43,7 +44,7 @@ extension BrokerTests {
     /// inherits, so it waits forever when the command leaves the restarted broker running in the
     /// background. posix_spawn and waitpid (on a thread of their own) do not have that problem.
     private func restartBroker() async throws {
-        let command = try #require(TestBroker.restartCommand)
+        let command = try TestServer(variable: "TEST_AMQP_RESTART_CMD").require()
         let status = await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
             Thread {
                 var arguments: [UnsafeMutablePointer<CChar>?] = 

@@ -7,17 +7,18 @@ import Foundation
 import PlatformCore
 import Postgres
 import SwiftProtobuf
+import TestSupport
 import Testing
 
-@Suite("Postgres credential store", .enabled(if: IdentityDatabase.isConfigured, IdentityDatabase.skipReason))
+@Suite("Postgres credential store", .needs(.postgres))
 struct PostgresCredentialStoreTests {
     let userID = UUID()
     let registeredAt = Date(timeIntervalSince1970: 1_800_000_000)
 
     func withStore<T>(_ body: (PostgresCredentialStore, PostgresClient) async throws -> T) async throws -> T {
-        let migrations = [try IdentityDatabase.eventTables(outbox: false, inbox: true)] + (try IdentityDatabase.serviceMigrations("Auth"))
+        let migrations = try ServiceSchemas.migrations(of: "Auth", eventTables: .init(outbox: false, inbox: true))
         try #require(migrations.map(\.version) == [1, 2])
-        return try await IdentityDatabase.withSchema(migrations: migrations, maxConnections: 8) { client in
+        return try await TestPostgres.withSchema(migrations: migrations, maxConnections: 8) { client in
             try await body(PostgresCredentialStore(client: client), client)
         }
     }
@@ -50,17 +51,18 @@ struct PostgresCredentialStoreTests {
     @Test func aDoubleDeliveryThroughTheServiceLeavesOneRow() async throws {
         try await withStore { store, client in
             let event = try Fixtures.received(
-                "user.registered",
-                Events_V1_UserRegistered.with {
+                EventCatalog.userRegistered,
+                .with {
                     $0.userID = userID.lowercasedString
                     $0.email = "Ada@Example.com"
                     $0.roles = ["customer"]
                     $0.passwordHash = "$2b$04$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234"
                     $0.registeredAt = Google_Protobuf_Timestamp(date: registeredAt)
                 })
-            let service = CredentialService(store: store, hasher: try await PasswordHasher(cost: 4, threads: 1))
-            try await service.handle(event)
-            try await service.handle(event)
+            let handlers = try authEventHandlers(
+                credentials: CredentialRegistry(store: store, hasher: try await PasswordHasher(cost: 4, threads: 1)))
+            try await handlers.handle(event)
+            try await handlers.handle(event)
             #expect(try await Self.count("credentials", client) == 1)
             #expect(try await store.find(userID: userID)?.email == "ada@example.com")
         }

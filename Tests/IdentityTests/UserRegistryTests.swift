@@ -3,6 +3,7 @@ import EventKit
 import Foundation
 import PasswordHashing
 import PlatformCore
+import TestSupport
 import Testing
 import UserService
 
@@ -88,7 +89,7 @@ struct UserRegistryTests {
 
     @Test func aRoleUpdateLeavesTheNameAloneAndEmitsUserUpdated() async throws {
         let user = try await registry.register(email: "ada@example.com", password: "analytical engine", name: "Ada")
-        let updated = try await registry.update(id: user.id.uuidString, name: nil, roles: ["staff", "admin"], active: nil)
+        let updated = try await registry.update(id: user.id.uuidString, name: nil, roles: ["staff", "admin"], active: nil, by: nil)
         #expect(updated.name == "Ada")
         // Stored in the stable order of Role.
         #expect(updated.roles == ["admin", "staff"])
@@ -104,36 +105,36 @@ struct UserRegistryTests {
 
     @Test func deactivationEmitsUserUpdatedAndUserDeactivated() async throws {
         let user = try await registry.register(email: "ada@example.com", password: "analytical engine", name: "Ada")
-        let deactivated = try await registry.deactivate(id: user.id.uuidString)
+        let deactivated = try await registry.deactivate(id: user.id.uuidString, by: nil)
         #expect(!deactivated.active)
         #expect(store.outbox.map(\.type) == ["user.registered", "user.updated", "user.deactivated"])
         let json = try Fixtures.jsonObject(store.outbox[2].payload)
         #expect(json["userId"] as? String == user.id.lowercasedString)
 
         // Deactivating again changes nothing and reports nothing.
-        _ = try await registry.deactivate(id: user.id.uuidString)
+        _ = try await registry.deactivate(id: user.id.uuidString, by: nil)
         #expect(store.outbox.count == 3)
     }
 
     @Test func updatingAnUnknownUserIsNotFound() async throws {
         let unknown = await Fixtures.appError {
-            _ = try await registry.update(id: UUID().uuidString, name: "Nobody", roles: nil, active: nil)
+            _ = try await registry.update(id: UUID().uuidString, name: "Nobody", roles: nil, active: nil, by: nil)
         }
         #expect(unknown?.code == .notFound)
-        let garbage = await Fixtures.appError { _ = try await registry.deactivate(id: "not-a-uuid") }
+        let garbage = await Fixtures.appError { _ = try await registry.deactivate(id: "not-a-uuid", by: nil) }
         #expect(garbage?.code == .notFound)
     }
 
-    @Test func listingRefusesPageZeroAndPagesLargerThanAHundred() async throws {
-        let pageZero = await Fixtures.appError { _ = try await registry.list(UserQuery(page: 0)) }
+    @Test func pagingRefusesPageZeroAndPagesLargerThanAHundred() async throws {
+        let pageZero = await Fixtures.appError { _ = try PageRequest(page: 0) }
         #expect(pageZero?.code == .invalidArgument)
         #expect(pageZero?.details.keys.contains("page") == true)
 
-        let tooLarge = await Fixtures.appError { _ = try await registry.list(UserQuery(pageSize: 101)) }
+        let tooLarge = await Fixtures.appError { _ = try PageRequest(size: 101) }
         #expect(tooLarge?.code == .invalidArgument)
         #expect(tooLarge?.details.keys.contains("page_size") == true)
 
-        #expect(try await registry.list(UserQuery(pageSize: 100)).total == 0)
+        #expect(try await registry.list(UserQuery(paging: PageRequest(size: 100))).total == 0)
     }
 
     @Test func listingFiltersAndPages() async throws {
@@ -141,19 +142,19 @@ struct UserRegistryTests {
             _ = try await registry.register(email: "user\(index)@example.com", password: "long enough", name: "User \(index)")
         }
         _ = try await registry.create(email: "boss@example.com", password: "long enough", name: "Boss", roles: ["admin"])
-        let admins = try await registry.list(UserQuery(role: "admin"))
-        #expect(admins.users.map(\.email) == ["boss@example.com"])
-        let page = try await registry.list(UserQuery(page: 2, pageSize: 3))
+        let admins = try await registry.list(UserQuery(paging: PageRequest(), role: "admin"))
+        #expect(admins.items.map(\.email) == ["boss@example.com"])
+        let page = try await registry.list(UserQuery(paging: PageRequest(page: 2, size: 3)))
         #expect(page.total == 4)
-        #expect(page.users.count == 1)
+        #expect(page.items.count == 1)
     }
 
     @Test func ensureAdminCreatesTheAdminOnceAndThenReturnsFalse() async throws {
         #expect(try await registry.ensureAdmin(email: "Admin@Example.com", password: "admin password"))
         #expect(try await registry.ensureAdmin(email: "admin@example.com", password: "admin password") == false)
-        let page = try await registry.list(UserQuery())
+        let page = try await registry.list(UserQuery(paging: PageRequest()))
         #expect(page.total == 1)
-        #expect(page.users.first?.roles == ["admin"])
+        #expect(page.items.first?.roles == ["admin"])
         #expect(store.outbox.map(\.type) == ["user.registered"])
     }
 
@@ -161,7 +162,45 @@ struct UserRegistryTests {
         #expect(committed.count == 0)
         let user = try await registry.register(email: "ada@example.com", password: "analytical engine", name: "Ada")
         #expect(committed.count == 1)
-        _ = try await registry.update(id: user.id.uuidString, name: nil, roles: ["staff"], active: nil)
+        _ = try await registry.update(id: user.id.uuidString, name: nil, roles: ["staff"], active: nil, by: nil)
         #expect(committed.count == 2)
+    }
+
+    // MARK: Admin rights
+
+    @Test func anAdminMayNotDemoteOrDeactivateThemselves() async throws {
+        let first = try await registry.create(email: "first@example.com", password: "long enough", name: "First", roles: ["admin"])
+        _ = try await registry.create(email: "second@example.com", password: "long enough", name: "Second", roles: ["admin"])
+        let me = first.id.uuidString
+        for change in [
+            { try await registry.update(id: me, name: nil, roles: ["customer"], active: nil, by: me) },
+            { try await registry.deactivate(id: me, by: me) },
+        ] as [@Sendable () async throws -> UserRecord] {
+            let error = await Fixtures.appError { _ = try await change() }
+            #expect(error?.code == .failedPrecondition)
+            #expect(error?.httpStatus == 409)
+        }
+        #expect(try await registry.get(id: me).isActiveAdmin)
+        // Renaming themselves, or keeping admin among other roles, is fine.
+        _ = try await registry.update(id: me, name: "Renamed", roles: ["admin", "staff"], active: nil, by: me)
+    }
+
+    @Test func noChangeMayLeaveTheLastActiveAdmin() async throws {
+        let only = try await registry.create(email: "only@example.com", password: "long enough", name: "Only", roles: ["admin"])
+        let someoneElse = UUID().uuidString
+        let demotion = await Fixtures.appError {
+            _ = try await registry.update(id: only.id.uuidString, name: nil, roles: ["staff"], active: nil, by: someoneElse)
+        }
+        #expect(demotion?.code == .failedPrecondition)
+        let deactivation = await Fixtures.appError { _ = try await registry.deactivate(id: only.id.uuidString, by: nil) }
+        #expect(deactivation?.code == .failedPrecondition)
+
+        // With a second admin, the first may go.
+        let second = try await registry.create(email: "two@example.com", password: "long enough", name: "Two", roles: ["admin"])
+        _ = try await registry.deactivate(id: only.id.uuidString, by: second.id.uuidString)
+        // A deactivated admin does not count: the second is now the last one.
+        let last = await Fixtures.appError { _ = try await registry.deactivate(id: second.id.uuidString, by: nil) }
+        #expect(last?.code == .failedPrecondition)
+        #expect(store.outbox.filter { $0.type == "user.deactivated" }.count == 1)
     }
 }

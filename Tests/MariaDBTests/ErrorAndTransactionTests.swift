@@ -1,14 +1,15 @@
 import DatabaseKit
 import MariaDB
+import TestSupport
 import Testing
 
-@Suite("MariaDB errors and transactions", .enabled(if: TestDatabase.isConfigured, TestDatabase.skipReason))
+@Suite("MariaDB errors and transactions", .needs(.mariadb))
 struct ErrorAndTransactionTests {
     struct Abort: Error {}
 
     @Test func aDuplicateKeyIsAUniqueViolationWithoutTheValue() async throws {
-        try await TestDatabase.withClient { client in
-            try await TestDatabase.withTable("id INT PRIMARY KEY, email VARCHAR(100) UNIQUE", on: client) { table in
+        try await TestMariaDB.withClient { client in
+            try await TestMariaDB.withTable("id INT PRIMARY KEY, email VARCHAR(100) UNIQUE", on: client) { table in
                 try await client.execute("INSERT INTO \(table) VALUES (1, ?)", ["secret@example.com"])
                 let error = await #expect(throws: DatabaseError.self) {
                     try await client.execute("INSERT INTO \(table) VALUES (2, ?)", ["secret@example.com"])
@@ -24,8 +25,8 @@ struct ErrorAndTransactionTests {
     }
 
     @Test func constraintsAndBadStatementsMapToTheirKinds() async throws {
-        try await TestDatabase.withClient { client in
-            try await TestDatabase.withTable("id INT PRIMARY KEY, qty INT NOT NULL CHECK (qty >= 0)", on: client) { table in
+        try await TestMariaDB.withClient { client in
+            try await TestMariaDB.withTable("id INT PRIMARY KEY, qty INT NOT NULL CHECK (qty >= 0)", on: client) { table in
                 let notNull = await #expect(throws: DatabaseError.self) {
                     try await client.execute("INSERT INTO \(table) VALUES (1, ?)", [nil])
                 }
@@ -51,9 +52,9 @@ struct ErrorAndTransactionTests {
     }
 
     @Test func aForeignKeyViolationIsAConstraintViolation() async throws {
-        try await TestDatabase.withClient { client in
-            try await TestDatabase.withTable("id INT PRIMARY KEY", on: client) { parent in
-                try await TestDatabase.withTable(
+        try await TestMariaDB.withClient { client in
+            try await TestMariaDB.withTable("id INT PRIMARY KEY", on: client) { parent in
+                try await TestMariaDB.withTable(
                     "id INT PRIMARY KEY, parent_id INT, FOREIGN KEY (parent_id) REFERENCES \(parent) (id)", on: client
                 ) { child in
                     let error = await #expect(throws: DatabaseError.self) {
@@ -67,8 +68,8 @@ struct ErrorAndTransactionTests {
     }
 
     @Test func aTransactionCommits() async throws {
-        try await TestDatabase.withClient { client in
-            try await TestDatabase.withTable("id INT AUTO_INCREMENT PRIMARY KEY, name TEXT", on: client) { table in
+        try await TestMariaDB.withClient { client in
+            try await TestMariaDB.withTable("id INT AUTO_INCREMENT PRIMARY KEY, name TEXT", on: client) { table in
                 let ids = try await client.transaction { connection in
                     try connection.execute("INSERT INTO \(table) (name) VALUES (?)", ["a"])
                     let first = connection.lastInsertID
@@ -83,8 +84,8 @@ struct ErrorAndTransactionTests {
     }
 
     @Test func aTransactionRollsBackWhenTheBodyThrows() async throws {
-        try await TestDatabase.withClient(poolSize: 1) { client in
-            try await TestDatabase.withTable("id INT PRIMARY KEY", on: client) { table in
+        try await TestMariaDB.withClient(poolSize: 1) { client in
+            try await TestMariaDB.withTable("id INT PRIMARY KEY", on: client) { table in
                 await #expect(throws: Abort.self) {
                     try await client.transaction { connection in
                         try connection.execute("INSERT INTO \(table) VALUES (1), (2)")
@@ -108,8 +109,8 @@ struct ErrorAndTransactionTests {
     }
 
     @Test func anUpdateCountsMatchedRows() async throws {
-        try await TestDatabase.withClient { client in
-            try await TestDatabase.withTable("id INT PRIMARY KEY, status VARCHAR(10)", on: client) { table in
+        try await TestMariaDB.withClient { client in
+            try await TestMariaDB.withTable("id INT PRIMARY KEY, status VARCHAR(10)", on: client) { table in
                 let inserted = try await client.execute("INSERT INTO \(table) VALUES (1, 'paid'), (2, 'new')")
                 let unchanged = try await client.execute("UPDATE \(table) SET status = ? WHERE id = ?", ["paid", 1])
                 let missing = try await client.execute("UPDATE \(table) SET status = ? WHERE id = ?", ["paid", 3])

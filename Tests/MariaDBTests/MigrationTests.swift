@@ -1,14 +1,15 @@
 import DatabaseKit
 import MariaDB
+import TestSupport
 import Testing
 
 /// Migrations share the database's `schema_migrations` table, so each test uses its own random
 /// block of versions and table names; nothing here needs more than the test database.
-@Suite("MariaDB migrations", .enabled(if: TestDatabase.isConfigured, TestDatabase.skipReason))
+@Suite("MariaDB migrations", .needs(.mariadb))
 struct MigrationTests {
     struct Fixture {
         let base = Int.random(in: 1_000_000..<2_000_000_000)
-        let table = TestDatabase.uniqueName("mig")
+        let table = uniqueTestName("mig")
 
         var migrations: [Migration] {
             [
@@ -41,7 +42,7 @@ struct MigrationTests {
 
     @Test func migrationsApplyOnceAndInOrder() async throws {
         let fixture = Fixture()
-        try await TestDatabase.withClient { client in
+        try await TestMariaDB.withClient { client in
             let applied = try await Migrator.migrate(fixture.migrations.reversed(), on: client)
             #expect(applied == fixture.versions([1, 2, 3]))
             let rows = try await client.query("SELECT id, label, price FROM \(fixture.table) ORDER BY id")
@@ -60,7 +61,7 @@ struct MigrationTests {
 
     @Test func aRenamedAppliedMigrationIsRefused() async throws {
         let fixture = Fixture()
-        try await TestDatabase.withClient { client in
+        try await TestMariaDB.withClient { client in
             try await Migrator.migrate(Array(fixture.migrations.prefix(2)), on: client)
             var renamed = fixture.migrations
             renamed[1] = Migration(version: renamed[1].version, name: "add_cost", sql: renamed[1].sql)
@@ -74,7 +75,7 @@ struct MigrationTests {
 
     @Test func aFailingMigrationIsNotRecordedAndNamesItsStatement() async throws {
         let fixture = Fixture()
-        try await TestDatabase.withClient { client in
+        try await TestMariaDB.withClient { client in
             let broken = Migration(
                 version: fixture.base + 4, name: "broken",
                 sql: "INSERT INTO \(fixture.table) (id) VALUES (3);\nINSERT INTO no_such_table VALUES (1);\n")
@@ -95,7 +96,7 @@ struct MigrationTests {
 
     @Test func aTriggerBodyWithSemicolonsStaysOneStatement() async throws {
         let fixture = Fixture()
-        try await TestDatabase.withClient { client in
+        try await TestMariaDB.withClient { client in
             let trigger = Migration(
                 version: fixture.base + 4, name: "audit_trigger",
                 sql: """
@@ -117,8 +118,8 @@ struct MigrationTests {
 
     @Test func concurrentMigratorsApplyEachMigrationOnce() async throws {
         let fixture = Fixture()
-        try await TestDatabase.withClient { first in
-            try await TestDatabase.withClient { second in
+        try await TestMariaDB.withClient { first in
+            try await TestMariaDB.withClient { second in
                 async let a = Migrator.migrate(fixture.migrations, on: first)
                 async let b = Migrator.migrate(fixture.migrations, on: second)
                 let (appliedByA, appliedByB) = try await (a, b)

@@ -1,12 +1,13 @@
 import DatabaseKit
 import Foundation
 import MariaDB
+import TestSupport
 import Testing
 
-@Suite("MariaDB pool and connections", .enabled(if: TestDatabase.isConfigured, TestDatabase.skipReason))
+@Suite("MariaDB pool and connections", .needs(.mariadb))
 struct PoolTests {
     @Test func fiftyTasksShareAPoolOfFour() async throws {
-        try await TestDatabase.withClient(poolSize: 4) { client in
+        try await TestMariaDB.withClient(poolSize: 4) { client in
             let sessions = try await withThrowingTaskGroup(of: Int.self) { group in
                 for task in 0..<50 {
                     group.addTask {
@@ -24,13 +25,13 @@ struct PoolTests {
     }
 
     @Test func pingMakesARoundTrip() async throws {
-        try await TestDatabase.withClient { client in
+        try await TestMariaDB.withClient { client in
             try await client.ping()
         }
     }
 
     @Test func aWrongPasswordIsAConnectionFailure() async throws {
-        var configuration = try TestDatabase.configuration(poolSize: 1)
+        var configuration = try TestMariaDB.configuration(poolSize: 1)
         configuration.password += "-wrong"
         let client = MariaDBClient(configuration: configuration)
         let error = await #expect(throws: DatabaseError.self) { try await client.ping() }
@@ -41,8 +42,8 @@ struct PoolTests {
     }
 
     @Test func aKilledSessionIsReplaced() async throws {
-        try await TestDatabase.withClient(poolSize: 1) { client in
-            try await TestDatabase.withClient(poolSize: 1) { admin in
+        try await TestMariaDB.withClient(poolSize: 1) { client in
+            try await TestMariaDB.withClient(poolSize: 1) { admin in
                 let before = try await sessionID(of: client)
                 try await admin.execute("KILL CONNECTION \(before)")
                 do {
@@ -59,7 +60,7 @@ struct PoolTests {
     }
 
     @Test func aSessionKilledInsideATransactionFailsAsLostAndThePoolRecovers() async throws {
-        try await TestDatabase.withClient(poolSize: 1) { client in
+        try await TestMariaDB.withClient(poolSize: 1) { client in
             let error = await #expect(throws: DatabaseError.self) {
                 try await client.transaction { connection in
                     let id = try connection.query("SELECT CONNECTION_ID() AS id").first?.int("id") ?? 0
@@ -75,8 +76,8 @@ struct PoolTests {
 
     @Test(.enabled(if: ProcessInfo.processInfo.environment["TEST_MARIADB_BENCH"] != nil, "TEST_MARIADB_BENCH is not set"))
     func primaryKeyLookupThroughput() async throws {
-        try await TestDatabase.withClient(poolSize: 4) { client in
-            try await TestDatabase.withTable("id INT PRIMARY KEY, name VARCHAR(50)", on: client) { table in
+        try await TestMariaDB.withClient(poolSize: 4) { client in
+            try await TestMariaDB.withTable("id INT PRIMARY KEY, name VARCHAR(50)", on: client) { table in
                 for id in 0..<100 {
                     try await client.execute("INSERT INTO \(table) VALUES (?, ?)", [.int(Int64(id)), .string("item \(id)")])
                 }

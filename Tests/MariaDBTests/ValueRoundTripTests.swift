@@ -1,9 +1,10 @@
 import DatabaseKit
 import Foundation
 import MariaDB
+import TestSupport
 import Testing
 
-@Suite("MariaDB values", .enabled(if: TestDatabase.isConfigured, TestDatabase.skipReason))
+@Suite("MariaDB values", .needs(.mariadb))
 struct ValueRoundTripTests {
     static let columns = """
         id INT PRIMARY KEY, s VARCHAR(255) NULL, t LONGTEXT NULL, i BIGINT NULL, d DOUBLE NULL, b BOOLEAN NULL,
@@ -12,8 +13,8 @@ struct ValueRoundTripTests {
     static let insert = "INSERT INTO %@ (id, s, t, i, d, b, blob_value, at, u) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
     @Test func everyKindRoundTrips() async throws {
-        try await TestDatabase.withClient { client in
-            try await TestDatabase.withTable(Self.columns, on: client) { table in
+        try await TestMariaDB.withClient { client in
+            try await TestMariaDB.withTable(Self.columns, on: client) { table in
                 let at = Date(timeIntervalSince1970: 1_795_000_000.654321)
                 let uuid = UUID()
                 let blob = (0...255).map(UInt8.init) + [0, 0, 255]
@@ -45,7 +46,7 @@ struct ValueRoundTripTests {
     }
 
     @Test func parametersComeBackAsText() async throws {
-        try await TestDatabase.withClient { client in
+        try await TestMariaDB.withClient { client in
             let rows = try await client.query(
                 "SELECT ? AS s, ? AS i, ? AS d, ? AS b, ? AS n, ? AS bin, ? AS u",
                 ["x'y\"z\\", 42, 0.1, true, nil, .bytes([0, 1, 2]), .uuid(UUID(uuidString: "E621E1F8-C36C-495A-93FC-0C247A3E6E5F")!)])
@@ -62,7 +63,7 @@ struct ValueRoundTripTests {
     }
 
     @Test func serverTypesPrintLikeTheTextProtocol() async throws {
-        try await TestDatabase.withClient { client in
+        try await TestMariaDB.withClient { client in
             let row = try #require(
                 try await client.query(
                     """
@@ -84,8 +85,8 @@ struct ValueRoundTripTests {
     }
 
     @Test func largeTextAndBlobsRoundTrip() async throws {
-        try await TestDatabase.withClient { client in
-            try await TestDatabase.withTable("id INT PRIMARY KEY, t LONGTEXT, b LONGBLOB", on: client) { table in
+        try await TestMariaDB.withClient { client in
+            try await TestMariaDB.withTable("id INT PRIMARY KEY, t LONGTEXT, b LONGBLOB", on: client) { table in
                 let text = String(repeating: "Grüße, café ☕ ", count: 150_000)  // about 2.5 MB of UTF-8
                 let bytes = (0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
                 try await client.execute("INSERT INTO \(table) VALUES (1, ?, ?), (2, 'short', x'00')", [.string(text), .bytes(bytes)])
@@ -99,8 +100,8 @@ struct ValueRoundTripTests {
     }
 
     @Test func aCachedStatementSeesSchemaChanges() async throws {
-        try await TestDatabase.withClient(poolSize: 1) { client in
-            try await TestDatabase.withTable("id INT PRIMARY KEY", on: client) { table in
+        try await TestMariaDB.withClient(poolSize: 1) { client in
+            try await TestMariaDB.withTable("id INT PRIMARY KEY", on: client) { table in
                 try await client.execute("INSERT INTO \(table) VALUES (1)")
                 let before = try await client.query("SELECT * FROM \(table)")
                 try await client.execute("ALTER TABLE \(table) ADD COLUMN label VARCHAR(20) NOT NULL DEFAULT 'new'")
@@ -113,8 +114,8 @@ struct ValueRoundTripTests {
     }
 
     @Test func aQuoteLadenParameterIsStoredVerbatim() async throws {
-        try await TestDatabase.withClient { client in
-            try await TestDatabase.withTable("id INT PRIMARY KEY, note TEXT", on: client) { table in
+        try await TestMariaDB.withClient { client in
+            try await TestMariaDB.withTable("id INT PRIMARY KEY, note TEXT", on: client) { table in
                 let hostile = "'; DROP TABLE \(table); --"
                 try await client.execute("INSERT INTO \(table) VALUES (?, ?)", [1, .string(hostile)])
                 let rows = try await client.query("SELECT note FROM \(table) WHERE note = ?", [.string(hostile)])

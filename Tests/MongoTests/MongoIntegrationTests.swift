@@ -1,9 +1,10 @@
 import DatabaseKit
 import Foundation
 import Mongo
+import TestSupport
 import Testing
 
-@Suite(.needsMongo) struct MongoIntegrationTests {
+@Suite(.needs(.mongo)) struct MongoIntegrationTests {
     @Test(arguments: MongoTestEnvironment.urls)
     func everyBSONTypeRoundTrips(url: String) async throws {
         try await MongoTestEnvironment.withCollection(url) { _, collection in

@@ -1,6 +1,7 @@
 import DatabaseKit
 import Foundation
 import Mongo
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -12,13 +13,10 @@ import Glibc
 /// Needs `TEST_MONGO_SERVER_CMD`, a shell command starting the dev server without a port,
 /// e.g. `.local/venv/bin/python scripts/mongo-dev/server.py --storage memory`; the test
 /// appends `--port <free port>`. Skipped without it: stopping a shared server is not ours to do.
-@Suite(
-    .enabled(
-        if: ProcessInfo.processInfo.environment["TEST_MONGO_SERVER_CMD"]?.isEmpty == false,
-        "set TEST_MONGO_SERVER_CMD (dev server command without --port) to test a server restart"))
+@Suite(.needs(TestServer(variable: "TEST_MONGO_SERVER_CMD")))
 struct MongoRestartTests {
     @Test func pingFailsWhileTheServerIsDownAndRecoversAfterARestart() async throws {
-        let command = try #require(ProcessInfo.processInfo.environment["TEST_MONGO_SERVER_CMD"])
+        let command = try TestServer(variable: "TEST_MONGO_SERVER_CMD").require()
         let port = try freePort()
         var server = try startServer(command, port: port)
         defer { if server.isRunning { server.terminate() } }

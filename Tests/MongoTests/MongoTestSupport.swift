@@ -1,6 +1,7 @@
 import DatabaseKit
 import Foundation
 import Mongo
+import TestSupport
 import Testing
 
 /// Which servers the integration tests run against.
@@ -9,12 +10,7 @@ import Testing
 /// mongod; every one that is set gets the whole suite. Each test works in its own collection
 /// (`t_<random>`) of the URL's database and drops it afterwards.
 enum MongoTestEnvironment {
-    static let urls: [String] = ["TEST_MONGO_URL", "MONGO_TEST_URL"].compactMap {
-        guard let url = ProcessInfo.processInfo.environment[$0], !url.isEmpty else { return nil }
-        return url
-    }
-
-    static let isConfigured = !urls.isEmpty
+    static let urls: [String] = [TestServer.mongo.url, TestServer(variable: "MONGO_TEST_URL").url].compactMap { $0 }
 
     /// Runs `body` with a fresh client and collection, then drops the collection and shuts down.
     static func withCollection(
@@ -36,11 +32,8 @@ enum MongoTestEnvironment {
     }
 }
 
-extension Trait where Self == ConditionTrait {
-    static var needsMongo: Self {
-        .enabled(
-            if: MongoTestEnvironment.isConfigured,
-            "set TEST_MONGO_URL (the dev server, e.g. mongodb://127.0.0.1:27019/test) and/or MONGO_TEST_URL (a real mongod)"
-        )
-    }
+/// Under `REQUIRE_TEST_SERVERS=1` the parameterised suites would run no case at all without a
+/// server, so this test is what fails then.
+@Test(.needs(.mongo)) func theDevelopmentServerIsConfigured() throws {
+    _ = try TestServer.mongo.require()
 }

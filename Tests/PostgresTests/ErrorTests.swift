@@ -1,14 +1,15 @@
 import DatabaseKit
 import Postgres
+import TestSupport
 import Testing
 
-@Suite("Postgres errors", .enabled(if: TestDatabase.isConfigured, TestDatabase.skipReason))
+@Suite("Postgres errors", .needs(.postgres))
 struct ErrorTests {
     @Test func aDuplicateKeyIsAUniqueViolationWithoutTheValue() async throws {
-        try await TestDatabase.withClient(maxConnections: 1) { client in
-            try await TestDatabase.withTable("id INT PRIMARY KEY, email TEXT UNIQUE", on: client) { table in
+        try await TestPostgres.withClient(maxConnections: 1) { client in
+            try await TestPostgres.withTable("id INT PRIMARY KEY, email TEXT UNIQUE", on: client) { table in
                 try await client.execute("INSERT INTO \(table) VALUES (1, $1)", ["secret@example.com"])
-                let before = try await TestDatabase.backendPID(of: client)
+                let before = try await TestPostgres.backendPID(of: client)
                 let error = await #expect(throws: DatabaseError.self) {
                     try await client.execute("INSERT INTO \(table) VALUES (2, $1)", ["secret@example.com"])
                 }
@@ -19,14 +20,14 @@ struct ErrorTests {
                 #expect(error?.isConnectionProblem == false)
                 // The same connection is kept and still fine afterwards.
                 #expect(try await client.query("SELECT COUNT(*) AS n FROM \(table)").first?.int("n") == 1)
-                #expect(try await TestDatabase.backendPID(of: client) == before)
+                #expect(try await TestPostgres.backendPID(of: client) == before)
             }
         }
     }
 
     @Test func notNullAndCheckAreConstraintViolations() async throws {
-        try await TestDatabase.withClient { client in
-            try await TestDatabase.withTable("id INT PRIMARY KEY, qty INT NOT NULL CHECK (qty >= 0)", on: client) { table in
+        try await TestPostgres.withClient { client in
+            try await TestPostgres.withTable("id INT PRIMARY KEY, qty INT NOT NULL CHECK (qty >= 0)", on: client) { table in
                 let notNull = await #expect(throws: DatabaseError.self) {
                     try await client.execute("INSERT INTO \(table) VALUES (1, $1)", [nil])
                 }
@@ -42,9 +43,9 @@ struct ErrorTests {
     }
 
     @Test func aForeignKeyViolationIsAConstraintViolation() async throws {
-        try await TestDatabase.withClient { client in
-            try await TestDatabase.withTable("id INT PRIMARY KEY", on: client) { parent in
-                try await TestDatabase.withTable("id INT PRIMARY KEY, parent_id INT REFERENCES \(parent) (id)", on: client) { child in
+        try await TestPostgres.withClient { client in
+            try await TestPostgres.withTable("id INT PRIMARY KEY", on: client) { parent in
+                try await TestPostgres.withTable("id INT PRIMARY KEY, parent_id INT REFERENCES \(parent) (id)", on: client) { child in
                     let error = await #expect(throws: DatabaseError.self) {
                         try await client.execute("INSERT INTO \(child) VALUES (1, $1)", [99])
                     }
@@ -58,8 +59,8 @@ struct ErrorTests {
     }
 
     @Test func badStatementsAreQueryFailuresAndKeepTheConnection() async throws {
-        try await TestDatabase.withClient(maxConnections: 1) { client in
-            let before = try await TestDatabase.backendPID(of: client)
+        try await TestPostgres.withClient(maxConnections: 1) { client in
+            let before = try await TestPostgres.backendPID(of: client)
             let syntax = await #expect(throws: DatabaseError.self) { try await client.query("SELEKT 1") }
             #expect(syntax?.kind == .queryFailed)
             #expect(syntax?.code == "42601")
@@ -75,12 +76,12 @@ struct ErrorTests {
             #expect(twoStatements?.kind == .queryFailed)
             let arity = await #expect(throws: DatabaseError.self) { try await client.query("SELECT $1::int AS a", []) }
             #expect(arity?.kind == .queryFailed)
-            #expect(try await TestDatabase.backendPID(of: client) == before)
+            #expect(try await TestPostgres.backendPID(of: client) == before)
         }
     }
 
     @Test func errorMessagesDoNotCarryParameterValues() async throws {
-        try await TestDatabase.withClient { client in
+        try await TestPostgres.withClient { client in
             let error = await #expect(throws: DatabaseError.self) {
                 try await client.query("SELECT $1::int AS n", ["hunter2-not-a-number"])
             }
@@ -97,8 +98,8 @@ struct ErrorTests {
     }
 
     @Test func anUpdateCountsMatchedRows() async throws {
-        try await TestDatabase.withClient { client in
-            try await TestDatabase.withTable("id INT PRIMARY KEY, status TEXT", on: client) { table in
+        try await TestPostgres.withClient { client in
+            try await TestPostgres.withTable("id INT PRIMARY KEY, status TEXT", on: client) { table in
                 let inserted = try await client.execute("INSERT INTO \(table) VALUES (1, 'paid'), (2, 'new')")
                 let unchanged = try await client.execute("UPDATE \(table) SET status = $1 WHERE id = $2", ["paid", 1])
                 let missing = try await client.execute("UPDATE \(table) SET status = $1 WHERE id = $2", ["paid", 3])

@@ -1,26 +1,27 @@
 import DatabaseKit
 import Postgres
+import TestSupport
 import Testing
 
 /// Replicas that start together on an empty database all find `schema_migrations` missing.
 /// Each round uses its own schema (through `search_path`) so the table really is new.
-@Suite("Postgres migrations on a fresh schema", .enabled(if: TestDatabase.isConfigured, TestDatabase.skipReason))
+@Suite("Postgres migrations on a fresh schema", .needs(.postgres))
 struct FreshSchemaMigrationTests {
     @Test(arguments: 0..<6)
     func replicasStartingTogetherApplyEachMigrationOnce(round: Int) async throws {
-        let schema = TestDatabase.uniqueName("fresh\(round)")
+        let schema = uniqueTestName("fresh\(round)")
         let migrations = [
             Migration(version: 1, name: "create_items", sql: "CREATE TABLE items (id INT PRIMARY KEY);"),
             Migration(version: 2, name: "seed_items", sql: "INSERT INTO items VALUES (1), (2);"),
         ]
-        try await TestDatabase.withClient(maxConnections: 1) { admin in
+        try await TestPostgres.withClient(maxConnections: 1) { admin in
             try await admin.execute("CREATE SCHEMA \(schema)")
             do {
-                let url = try TestDatabase.url(searchPath: schema)
+                let url = try TestPostgres.url(searchPath: schema)
                 let applied = try await withThrowingTaskGroup(of: [Int].self) { group in
                     for _ in 0..<4 {
                         group.addTask {
-                            try await TestDatabase.withClient(maxConnections: 1, url: url) { replica in
+                            try await TestPostgres.withClient(maxConnections: 1, url: url) { replica in
                                 try await Migrator.migrate(migrations, on: replica)
                             }
                         }

@@ -1,14 +1,15 @@
 import DatabaseKit
 import Postgres
+import TestSupport
 import Testing
 
 /// Migrations share the database's `schema_migrations` table, so each test uses its own random
 /// block of versions and table names; nothing here needs more than the test database.
-@Suite("Postgres migrations", .enabled(if: TestDatabase.isConfigured, TestDatabase.skipReason))
+@Suite("Postgres migrations", .needs(.postgres))
 struct MigrationTests {
     struct Fixture {
         let base = Int.random(in: 1_000_000..<2_000_000_000)
-        let table = TestDatabase.uniqueName("mig")
+        let table = uniqueTestName("mig")
 
         var migrations: [Migration] {
             [
@@ -46,7 +47,7 @@ struct MigrationTests {
 
     @Test func migrationsApplyOnceAndInOrder() async throws {
         let fixture = Fixture()
-        try await TestDatabase.withClient { client in
+        try await TestPostgres.withClient { client in
             let applied = try await Migrator.migrate(fixture.migrations.reversed(), on: client)
             #expect(applied == fixture.versions([1, 2, 3]))
             let rows = try await client.query("SELECT id, label, price FROM \(fixture.table) ORDER BY id")
@@ -66,7 +67,7 @@ struct MigrationTests {
 
     @Test func aRenamedAppliedMigrationIsRefused() async throws {
         let fixture = Fixture()
-        try await TestDatabase.withClient { client in
+        try await TestPostgres.withClient { client in
             try await Migrator.migrate(Array(fixture.migrations.prefix(2)), on: client)
             var renamed = fixture.migrations
             renamed[1] = Migration(version: renamed[1].version, name: "add_cost", sql: renamed[1].sql)
@@ -79,7 +80,7 @@ struct MigrationTests {
 
     @Test func aFailingMigrationIsNotRecordedAndRollsBackItsDDL() async throws {
         let fixture = Fixture()
-        try await TestDatabase.withClient { client in
+        try await TestPostgres.withClient { client in
             let broken = Migration(
                 version: fixture.base + 4, name: "broken",
                 sql: """
@@ -111,7 +112,7 @@ struct MigrationTests {
 
     @Test func aFunctionBodyWithSemicolonsStaysOneStatement() async throws {
         let fixture = Fixture()
-        try await TestDatabase.withClient { client in
+        try await TestPostgres.withClient { client in
             let function = Migration(
                 version: fixture.base + 4, name: "audit_trigger",
                 sql: """
@@ -138,8 +139,8 @@ struct MigrationTests {
 
     @Test func concurrentMigratorsApplyEachMigrationOnce() async throws {
         let fixture = Fixture()
-        try await TestDatabase.withClient { first in
-            try await TestDatabase.withClient { second in
+        try await TestPostgres.withClient { first in
+            try await TestPostgres.withClient { second in
                 async let a = Migrator.migrate(fixture.migrations, on: first)
                 async let b = Migrator.migrate(fixture.migrations, on: second)
                 let (appliedByA, appliedByB) = try await (a, b)

@@ -1,12 +1,13 @@
 import DatabaseKit
 import Foundation
 import Postgres
+import TestSupport
 import Testing
 
-@Suite("Postgres pool and connections", .enabled(if: TestDatabase.isConfigured, TestDatabase.skipReason))
+@Suite("Postgres pool and connections", .needs(.postgres))
 struct PoolTests {
     @Test func fiftyTasksShareAPoolOfFour() async throws {
-        try await TestDatabase.withClient(maxConnections: 4) { client in
+        try await TestPostgres.withClient(maxConnections: 4) { client in
             let sessions = try await withThrowingTaskGroup(of: Int.self) { group in
                 for task in 0..<50 {
                     group.addTask {
@@ -30,26 +31,26 @@ struct PoolTests {
     }
 
     @Test func pingMakesARoundTrip() async throws {
-        try await TestDatabase.withClient { client in
+        try await TestPostgres.withClient { client in
             try await client.ping()
         }
     }
 
     @Test func aTerminatedBackendIsReplaced() async throws {
-        try await TestDatabase.withClient(maxConnections: 1) { client in
-            try await TestDatabase.withClient(maxConnections: 1) { admin in
-                let before = try await TestDatabase.backendPID(of: client)
+        try await TestPostgres.withClient(maxConnections: 1) { client in
+            try await TestPostgres.withClient(maxConnections: 1) { admin in
+                let before = try await TestPostgres.backendPID(of: client)
                 // The two-argument form waits until the backend is gone.
                 let killed = try await admin.query("SELECT pg_terminate_backend($1, 5000) AS ok", [.int(Int64(before))])
                 #expect(try killed.first?.bool("ok") == true)
                 do {
-                    let after = try await TestDatabase.backendPID(of: client)
+                    let after = try await TestPostgres.backendPID(of: client)
                     #expect(after != before)
                 } catch let error as DatabaseError {
                     #expect(error.kind == .connectionLost)
                     #expect(error.isConnectionProblem)
                 }
-                let next = try await TestDatabase.backendPID(of: client)
+                let next = try await TestPostgres.backendPID(of: client)
                 #expect(next != before)
                 try await client.ping()
             }
@@ -57,7 +58,7 @@ struct PoolTests {
     }
 
     @Test func aBackendTerminatedInsideATransactionFailsAsLostAndThePoolRecovers() async throws {
-        try await TestDatabase.withClient(maxConnections: 1) { client in
+        try await TestPostgres.withClient(maxConnections: 1) { client in
             let error = await #expect(throws: DatabaseError.self) {
                 try await client.transaction { connection in
                     _ = try connection.query("SELECT pg_terminate_backend(pg_backend_pid())")
@@ -71,7 +72,7 @@ struct PoolTests {
 
     @Test func aWrongPasswordFailsQuicklyWithoutShowingIt() async throws {
         let password = "wrong-\(UUID().uuidString)"
-        try await TestDatabase.withClient(maxConnections: 1, url: try TestDatabase.url(password: password)) { client in
+        try await TestPostgres.withClient(maxConnections: 1, url: try TestPostgres.url(password: password)) { client in
             let start = ContinuousClock.now
             let error = await #expect(throws: DatabaseError.self) { try await client.ping() }
             #expect(ContinuousClock.now - start < .seconds(3))
@@ -82,9 +83,9 @@ struct PoolTests {
     }
 
     @Test func anUnknownDatabaseIsAConnectionFailure() async throws {
-        var components = try #require(URLComponents(string: TestDatabase.url ?? ""))
-        components.path = "/" + TestDatabase.uniqueName("missing_db")
-        try await TestDatabase.withClient(maxConnections: 1, url: components.string) { client in
+        var components = try #require(URLComponents(string: TestServer.postgres.require()))
+        components.path = "/" + uniqueTestName("missing_db")
+        try await TestPostgres.withClient(maxConnections: 1, url: components.string) { client in
             let error = await #expect(throws: DatabaseError.self) { try await client.ping() }
             #expect(error?.kind == .connectionFailed)
         }
@@ -92,8 +93,8 @@ struct PoolTests {
 
     @Test(.enabled(if: ProcessInfo.processInfo.environment["TEST_POSTGRES_BENCH"] != nil, "TEST_POSTGRES_BENCH is not set"))
     func primaryKeyLookupThroughput() async throws {
-        try await TestDatabase.withClient(maxConnections: 4) { client in
-            try await TestDatabase.withTable("id INT PRIMARY KEY, name TEXT", on: client) { table in
+        try await TestPostgres.withClient(maxConnections: 4) { client in
+            try await TestPostgres.withTable("id INT PRIMARY KEY, name TEXT", on: client) { table in
                 try await client.execute("INSERT INTO \(table) SELECT g, 'item ' || g FROM generate_series(0, 99) AS g")
                 let perTask = 2_500
                 let start = ContinuousClock.now

@@ -1,5 +1,6 @@
 import DatabaseKit
 import Postgres
+import TestSupport
 import Testing
 
 @Suite struct PostgresArrayTests {
@@ -21,10 +22,10 @@ import Testing
         #expect(SQLValue.textArray(["a", #"b"c"#, #"d\e"#]) == .string(#"{"a","b\"c","d\\e"}"#))
     }
 
-    @Test(.enabled(if: TestDatabase.isConfigured, TestDatabase.skipReason))
+    @Test(.needs(.postgres))
     func aRoundTripThroughTheServerKeepsEveryElement() async throws {
         let elements = ["plain", "with space", "comma,inside", #"quote"inside"#, #"back\slash"#, "{braces}", "NULL"]
-        try await TestDatabase.withClient { client in
+        try await TestPostgres.withClient { client in
             let rows = try await client.query("SELECT $1::text[] AS a", [.textArray(elements)])
             #expect(try rows.first?.textArray("a") == elements)
         }

@@ -1,17 +1,18 @@
 import DatabaseKit
 import Foundation
 import Postgres
+import TestSupport
 import Testing
 
-@Suite("Postgres timestamps", .enabled(if: TestDatabase.isConfigured, TestDatabase.skipReason))
+@Suite("Postgres timestamps", .needs(.postgres))
 struct TimestampRoundTripTests {
     @Test(arguments: [
         1_795_000_000.654321, 1_795_000_000.000001, 1_795_000_000.999999, 0, -1.25, -2_208_988_800.5, 1_700_000_000,
     ])
     func timestamptzKeepsMicroseconds(seconds: Double) async throws {
         let date = Date(timeIntervalSince1970: seconds)
-        try await TestDatabase.withClient(maxConnections: 1) { client in
-            try await TestDatabase.withTable("id INT PRIMARY KEY, at TIMESTAMPTZ", on: client) { table in
+        try await TestPostgres.withClient(maxConnections: 1) { client in
+            try await TestPostgres.withTable("id INT PRIMARY KEY, at TIMESTAMPTZ", on: client) { table in
                 try await client.execute("INSERT INTO \(table) VALUES (1, $1)", [.date(date)])
                 let row = try #require(
                     try await client.query(
@@ -27,7 +28,7 @@ struct TimestampRoundTripTests {
     }
 
     @Test func sessionsRunInUTCAndOffsetsAreNormalised() async throws {
-        try await TestDatabase.withClient { client in
+        try await TestPostgres.withClient { client in
             let row = try #require(
                 try await client.query(
                     """

@@ -1,14 +1,15 @@
 import DatabaseKit
 import Postgres
+import TestSupport
 import Testing
 
-@Suite("Postgres transactions", .enabled(if: TestDatabase.isConfigured, TestDatabase.skipReason))
+@Suite("Postgres transactions", .needs(.postgres))
 struct TransactionTests {
     struct Abort: Error {}
 
     @Test func aTransactionCommits() async throws {
-        try await TestDatabase.withClient { client in
-            try await TestDatabase.withTable("id SERIAL PRIMARY KEY, name TEXT", on: client) { table in
+        try await TestPostgres.withClient { client in
+            try await TestPostgres.withTable("id SERIAL PRIMARY KEY, name TEXT", on: client) { table in
                 let ids = try await client.transaction { connection in
                     let first = try connection.query("INSERT INTO \(table) (name) VALUES ($1) RETURNING id", ["a"])
                     let second = try connection.query("INSERT INTO \(table) (name) VALUES ($1) RETURNING id", ["b"])
@@ -22,8 +23,8 @@ struct TransactionTests {
     }
 
     @Test func aThrowingBodyLeavesNothing() async throws {
-        try await TestDatabase.withClient(maxConnections: 1) { client in
-            try await TestDatabase.withTable("id INT PRIMARY KEY", on: client) { table in
+        try await TestPostgres.withClient(maxConnections: 1) { client in
+            try await TestPostgres.withTable("id INT PRIMARY KEY", on: client) { table in
                 await #expect(throws: Abort.self) {
                     try await client.transaction { connection in
                         try connection.execute("INSERT INTO \(table) VALUES (1), (2)")
@@ -46,8 +47,8 @@ struct TransactionTests {
     /// Postgres answers COMMIT of an aborted transaction with ROLLBACK and no error: a body that
     /// swallowed a failed statement must not be reported as committed.
     @Test func aSwallowedFailureDoesNotReportACommit() async throws {
-        try await TestDatabase.withClient(maxConnections: 1) { client in
-            try await TestDatabase.withTable("id INT PRIMARY KEY", on: client) { table in
+        try await TestPostgres.withClient(maxConnections: 1) { client in
+            try await TestPostgres.withTable("id INT PRIMARY KEY", on: client) { table in
                 let error = await #expect(throws: DatabaseError.self) {
                     try await client.transaction { connection in
                         try connection.execute("INSERT INTO \(table) VALUES (1)")
@@ -63,8 +64,8 @@ struct TransactionTests {
     }
 
     @Test func aSavepointLetsTheBodyRecover() async throws {
-        try await TestDatabase.withClient(maxConnections: 1) { client in
-            try await TestDatabase.withTable("id INT PRIMARY KEY", on: client) { table in
+        try await TestPostgres.withClient(maxConnections: 1) { client in
+            try await TestPostgres.withTable("id INT PRIMARY KEY", on: client) { table in
                 try await client.transaction { connection in
                     try connection.execute("INSERT INTO \(table) VALUES (1)")
                     try connection.execute("SAVEPOINT retry")

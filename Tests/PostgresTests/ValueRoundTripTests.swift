@@ -1,9 +1,10 @@
 import DatabaseKit
 import Foundation
 import Postgres
+import TestSupport
 import Testing
 
-@Suite("Postgres values", .enabled(if: TestDatabase.isConfigured, TestDatabase.skipReason))
+@Suite("Postgres values", .needs(.postgres))
 struct ValueRoundTripTests {
     static let columns = """
         id INT PRIMARY KEY, s TEXT NULL, i BIGINT NULL, d DOUBLE PRECISION NULL, b BOOLEAN NULL,
@@ -15,8 +16,8 @@ struct ValueRoundTripTests {
     }
 
     @Test func everyKindRoundTrips() async throws {
-        try await TestDatabase.withClient { client in
-            try await TestDatabase.withTable(Self.columns, on: client) { table in
+        try await TestPostgres.withClient { client in
+            try await TestPostgres.withTable(Self.columns, on: client) { table in
                 let at = Date(timeIntervalSince1970: 1_795_000_000.654321)
                 let uuid = UUID()
                 let blob = (0...255).map(UInt8.init) + [0, 0, 255]
@@ -63,7 +64,7 @@ struct ValueRoundTripTests {
     }
 
     @Test func parametersComeBackAsText() async throws {
-        try await TestDatabase.withClient { client in
+        try await TestPostgres.withClient { client in
             let uuid = try #require(UUID(uuidString: "E621E1F8-C36C-495A-93FC-0C247A3E6E5F"))
             let rows = try await client.query(
                 "SELECT $1::text AS s, $2::bigint AS i, $3::float8 AS d, $4::bool AS b, $5::text AS n, $6::bytea AS bin, $7::uuid AS u",
@@ -87,7 +88,7 @@ struct ValueRoundTripTests {
         .infinity, -.infinity, 0.1 + 0.2,
     ])
     func doublesRoundTripExactly(value: Double) async throws {
-        try await TestDatabase.withClient(maxConnections: 1) { client in
+        try await TestPostgres.withClient(maxConnections: 1) { client in
             let row = try #require(try await client.query("SELECT $1::float8 AS d", [.double(value)]).first)
             let readBack = try #require(try row.double("d"))
             #expect(readBack == value)
@@ -96,7 +97,7 @@ struct ValueRoundTripTests {
     }
 
     @Test func notANumberRoundTrips() async throws {
-        try await TestDatabase.withClient(maxConnections: 1) { client in
+        try await TestPostgres.withClient(maxConnections: 1) { client in
             let row = try #require(try await client.query("SELECT $1::float8 AS d", [.double(.nan)]).first)
             #expect(try row.string("d") == "NaN")
             #expect(try row.double("d")?.isNaN == true)
@@ -104,8 +105,8 @@ struct ValueRoundTripTests {
     }
 
     @Test func largeTextAndByteaRoundTrip() async throws {
-        try await TestDatabase.withClient { client in
-            try await TestDatabase.withTable("id INT PRIMARY KEY, t TEXT, b BYTEA", on: client) { table in
+        try await TestPostgres.withClient { client in
+            try await TestPostgres.withTable("id INT PRIMARY KEY, t TEXT, b BYTEA", on: client) { table in
                 let text = String(repeating: "Grüße, café ☕ ", count: 150_000)  // about 2.5 MB of UTF-8
                 let bytes = (0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
                 try await client.execute(
@@ -121,8 +122,8 @@ struct ValueRoundTripTests {
     }
 
     @Test func aQuoteLadenParameterIsStoredVerbatim() async throws {
-        try await TestDatabase.withClient { client in
-            try await TestDatabase.withTable("id INT PRIMARY KEY, note TEXT", on: client) { table in
+        try await TestPostgres.withClient { client in
+            try await TestPostgres.withTable("id INT PRIMARY KEY, note TEXT", on: client) { table in
                 let hostile = "'; DROP TABLE \(table); --"
                 try await client.execute("INSERT INTO \(table) VALUES ($1, $2)", [1, .string(hostile)])
                 try await client.execute("INSERT INTO \(table) VALUES ($1, $2)", [2, "$1 \\' \" $$ E'\\x00'"])

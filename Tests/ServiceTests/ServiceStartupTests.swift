@@ -9,12 +9,12 @@ import Testing
 @Suite struct ServiceStartupTests {
     @Test func malformedPortNamesTheVariable() {
         #expect(throws: ConfigError(variable: "IDM_GRPC_PORT", problem: "must be an integer, got 'abc'")) {
-            try ServiceSettings(idmDescriptor, config: ConfigReader(["IDM_GRPC_PORT": "abc"]))
+            try ServiceSettings(ServiceManifest.idm, config: ConfigReader(["IDM_GRPC_PORT": "abc"]))
         }
     }
 
     @Test func defaultsFollowTheDesign() throws {
-        let settings = try ServiceSettings(gatewayDescriptor, config: ConfigReader([:]))
+        let settings = try ServiceSettings(ServiceManifest.gateway, config: ConfigReader([:]))
         #expect(settings.httpPort == 5000)
         #expect(settings.bindHost == "127.0.0.1")
         #expect(settings.amqpURL != nil)
@@ -24,7 +24,7 @@ import Testing
     /// (it retries for STARTUP_TIMEOUT, then gives up and exits).
     @Test func gatewayDoesNotStartWithoutIDM() async throws {
         let settings = try ServiceSettings(
-            gatewayDescriptor,
+            ServiceManifest.gateway,
             config: ConfigReader([
                 "IDM_GRPC_PORT": "1", "STARTUP_TIMEOUT": "0.5", "AMQP_URL": "amqp://platform:x@127.0.0.1:1/%2F",
             ]))

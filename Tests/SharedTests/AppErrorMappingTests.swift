@@ -1,4 +1,5 @@
 import GRPCCore
+import GRPCProtobuf
 import PlatformCore
 import PlatformRPC
 import Testing
@@ -22,15 +23,37 @@ import Testing
     }
 
     @Test func everyCodeSurvivesAnRPCRoundTrip() {
-        for code in AppError.Code.allCases {
+        for code in AppError.Code.allCases where ![.payloadTooLarge, .unsupportedMediaType].contains(code) {
             #expect(AppError.Code(rpcCode: code.rpcCode) == code)
         }
     }
 
-    @Test func fieldDetailsTravelInMetadata() {
-        let error = AppError(.invalidArgument, "invalid registration", details: ["email": "must be a valid address"])
+    @Test func theRESTEdgesOwnRefusalsAreBadArgumentsBetweenServices() {
+        #expect(AppError.Code.payloadTooLarge.httpStatus == 413)
+        #expect(AppError.Code.unsupportedMediaType.httpStatus == 415)
+        #expect(AppError.Code.payloadTooLarge.rpcCode == .invalidArgument)
+        #expect(AppError.Code.unsupportedMediaType.rpcCode == .invalidArgument)
+    }
+
+    @Test func fieldDetailsTravelAsAGoogleRPCBadRequest() throws {
+        let error = AppError(.invalidArgument, "invalid registration", details: ["email": "must be a valid address", "name": "is required"])
         let received = RPCError(code: error.rpcErrorCode, message: error.rpcErrorMessage, metadata: error.rpcErrorMetadata)
         #expect(AppError(received) == error)
+        // What a stock client sees: google.rpc.Status with a BadRequest detail, no custom metadata.
+        let status = try #require(try received.unpackGoogleRPCStatus())
+        #expect(status.code == .invalidArgument)
+        let violations = try #require(status.details.first?.badRequest).violations
+        #expect(violations.map(\.field) == ["email", "name"])
+        #expect(violations.map(\.violationDescription) == ["must be a valid address", "is required"])
+        #expect(received.metadata.count == 1)
+    }
+
+    @Test func theRetryDelayTravelsAsAGoogleRPCRetryInfo() throws {
+        let error = AppError(.resourceExhausted, "too many failed logins; try again later", retryAfterSeconds: 42)
+        let received = RPCError(code: error.rpcErrorCode, message: error.rpcErrorMessage, metadata: error.rpcErrorMetadata)
+        #expect(AppError(received) == error)
+        let status = try #require(try received.unpackGoogleRPCStatus())
+        #expect(status.details.compactMap(\.retryInfo).map(\.delay) == [.seconds(42)])
     }
 
     @Test func internalMessagesDoNotCrossServices() {

@@ -3,12 +3,17 @@
 It assumes the native stack is already running (`scripts/up --detach`, which `scripts/test`
 runs first) and stops at once, failing, when it is not reachable. Service names and ports come
 from `scripts/lib/services.sh`; gRPC stubs are generated from `Protos/` at session start.
+Gateway responses are checked against Services/Gateway/API/openapi.yaml (contract.py); the
+documented (operationId, status) pairs no test saw are listed at the end, without failing.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import pytest
 
+import contract
 import healthcheck
 import protogen
 import stack
@@ -59,3 +64,18 @@ def watchers(channels):
     yield start
     for watcher in started:
         watcher.close()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """Lists the documented responses this run never saw (a note, never a failure: some, like
+    503 on every route, are proven by the disruptive tests or not at all)."""
+    if not contract.observed():
+        return  # no gateway response was checked (e.g. only gRPC tests ran)
+    missing = contract.unobserved()
+    total = len(contract.documented())
+    terminalreporter.write_sep("-", f"OpenAPI responses not observed: {len(missing)} of {total} documented")
+    by_status: dict[str, list[str]] = defaultdict(list)
+    for operation_id, status in missing:
+        by_status[status].append(operation_id)
+    for status in sorted(by_status):
+        terminalreporter.write_line(f"{status}: {', '.join(by_status[status])}")

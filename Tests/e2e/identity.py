@@ -2,7 +2,9 @@
 
 - REST calls through the gateway (`call`, `register`, `login`, …). Every response is checked on
   arrival: no body may contain a password this process sent, `password_hash`/`passwordHash`
-  or a bcrypt hash prefix, and every gateway response carries `X-Request-ID`.
+  or a bcrypt hash prefix, every gateway response carries `X-Request-ID`, and every gateway
+  response must match the OpenAPI document (`contract.check`: a documented status, a body
+  valid against the documented schema with no undeclared field, documented headers).
 - Login throttling (idm: 5 failures per account, 20 per client address, 15 min) must not leak
   from one test into another, so every login goes out with a fresh fake client address in
   `X-Forwarded-For` (the test stack trusts loopback as a proxy: GATEWAY_TRUSTED_PROXIES), and
@@ -30,6 +32,7 @@ from typing import Any, Callable
 import grpc
 import requests
 
+import contract
 import protogen
 import stack
 
@@ -46,12 +49,10 @@ CREDENTIALS_WITHIN = 15.0  # seconds for a registration to reach auth in the ord
 # What no response body may contain (besides the passwords we sent).
 FORBIDDEN_IN_BODIES = ("password_hash", "passwordHash", "$2a$", "$2b$", "$2y$")
 
-USER_FIELDS = {"id", "email", "name", "roles", "active", "created_at", "updated_at"}
-TOKEN_PAIR_FIELDS = {"access_token", "refresh_token", "token_type", "expires_in", "refresh_expires_in"}
-SESSION_FIELDS = {"id", "created_at", "last_seen_at", "client_address", "user_agent", "current"}
-
+# Response shapes are the OpenAPI document's (contract.py), not restated here. Lower-case
+# hex is a promise of the platform's ids beyond the document's `format: uuid`.
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-RFC3339_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+RFC3339_RE = contract.RFC3339_RE
 
 
 # --- secrets the responses must never echo -------------------------------------------------
@@ -74,7 +75,8 @@ def new_password(tag: str = "pw") -> str:
 
 
 def check_response(response: requests.Response, *args: Any, **kwargs: Any) -> None:
-    """requests response hook: fails the call when the body leaks a secret."""
+    """requests response hook: fails the call when the body leaks a secret, or when a gateway
+    response lacks X-Request-ID or breaks the OpenAPI document (`contract.check`)."""
     text = response.content.decode("utf-8", "replace")
     where = f"{response.request.method} {response.url} ({response.status_code})"
     for marker in FORBIDDEN_IN_BODIES:
@@ -83,8 +85,9 @@ def check_response(response: requests.Response, *args: Any, **kwargs: Any) -> No
         secrets = list(_secrets)
     for secret in secrets:
         assert secret not in text, f"{where}: the body contains a password that was sent"
-    if response.url.startswith(GATEWAY):
+    if response.url.startswith(GATEWAY + "/"):
         assert response.headers.get("X-Request-ID"), f"{where}: no X-Request-ID header"
+        contract.check(response)
 
 
 # --- client addresses ------------------------------------------------------------------------
@@ -152,14 +155,14 @@ def delete(path: str, **kwargs: Any) -> requests.Response:
 
 
 def error_of(response: requests.Response, status: int, code: str | None = None) -> dict:
-    """Asserts the platform's error body with `status` (and `code`); returns `body["error"]`."""
+    """Asserts the platform's error body (the document's `Error`) with `status` (and `code`);
+    returns `body["error"]`."""
     assert response.status_code == status, f"expected {status}, got {response.status_code}: {response.text[:500]}"
     assert response.headers.get("Content-Type", "").startswith("application/json"), response.headers
     body = response.json()
-    assert set(body) == {"error"}, body
+    contract.assert_valid(body, "Error")
     error = body["error"]
-    assert set(error) <= {"code", "message", "details"}, body
-    assert isinstance(error.get("message"), str) and error["message"], body
+    assert error["message"], body
     if code is not None:
         assert error["code"] == code, body
     if status == 401:
@@ -176,10 +179,10 @@ def details_of(response: requests.Response) -> dict[str, str]:
 
 
 def assert_user(body: dict, *, email: str | None = None, name: str | None = None, roles: list[str] | None = None) -> None:
-    assert set(body) == USER_FIELDS, body
+    """The document's `User`, with a lower-case id and email (and the given values)."""
+    contract.assert_valid(body, "User")
     assert UUID_RE.match(body["id"]), body
-    assert isinstance(body["active"], bool), body
-    assert RFC3339_RE.match(body["created_at"]) and RFC3339_RE.match(body["updated_at"]), body
+    assert body["email"] == body["email"].lower(), body
     if email is not None:
         assert body["email"] == email.lower(), body
     if name is not None:
@@ -189,8 +192,9 @@ def assert_user(body: dict, *, email: str | None = None, name: str | None = None
 
 
 def assert_token_pair(body: dict) -> None:
-    assert set(body) == TOKEN_PAIR_FIELDS, body
-    assert body["token_type"] == "Bearer", body
+    """The document's `TokenPair` (which pins `token_type: Bearer`), with lifetimes > 0 and
+    distinct tokens, the access token a compact JWS."""
+    contract.assert_valid(body, "TokenPair")
     assert isinstance(body["expires_in"], int) and body["expires_in"] > 0, body
     assert isinstance(body["refresh_expires_in"], int) and body["refresh_expires_in"] > 0, body
     assert body["access_token"].count(".") == 2, body

@@ -1,13 +1,12 @@
 """Where the running native stack is, and small helpers shared by the end-to-end tests.
 
-The service table (names, HTTP ops ports, gRPC ports) is read from `scripts/lib/services.sh`,
-the file `scripts/up` itself uses, so the suite and the stack cannot drift apart.
+The service table (names, HTTP ops ports, gRPC ports, stores) is `Services/services.tsv`, the
+file `scripts/up` and the Swift manifest agree on, so the suite and the stack cannot drift apart.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import time
 from pathlib import Path
@@ -16,47 +15,33 @@ from typing import Callable, TypeVar
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES_SH = ROOT / "scripts" / "lib" / "services.sh"
+MANIFEST = ROOT / "Services" / "services.tsv"
 HOST = os.environ.get("E2E_HOST", "127.0.0.1")
 
 T = TypeVar("T")
 
 
-def _parse_services(text: str) -> tuple[list[str], dict[str, int], dict[str, int]]:
-    names_match = re.search(r"^SERVICES=\(([^)]*)\)", text, re.M)
-    if not names_match:
-        raise RuntimeError(f"no SERVICES=(...) in {SERVICES_SH}")
-    names = names_match[1].split()
-
-    def ports(var: str) -> dict[str, int]:
-        block = re.search(rf"^declare -A {var}=\(([^)]*)\)", text, re.M)
-        if not block:
-            raise RuntimeError(f"no {var} table in {SERVICES_SH}")
-        table = {k: int(v) for k, v in re.findall(r"\[(\w+)\]=(\d+)", block[1])}
-        missing = set(names) - table.keys()
-        if missing:
-            raise RuntimeError(f"{var} in {SERVICES_SH} lacks {sorted(missing)}")
-        return table
-
-    return names, ports("SERVICE_HTTP_PORT"), ports("SERVICE_GRPC_PORT")
+def _parse_manifest(text: str) -> list[dict[str, str]]:
+    rows = []
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        name, prefix, http, grpc, store, broker, peers = line.split()
+        rows.append({"name": name, "prefix": prefix, "http": http, "grpc": grpc, "store": store, "broker": broker})
+    return rows
 
 
-SERVICES, HTTP_PORT, GRPC_PORT = _parse_services(SERVICES_SH.read_text())
+_MANIFEST = _parse_manifest(MANIFEST.read_text())
+SERVICES: list[str] = [row["name"] for row in _MANIFEST]
+HTTP_PORT: dict[str, int] = {row["name"]: int(row["http"]) for row in _MANIFEST}
+GRPC_PORT: dict[str, int] = {row["name"]: int(row["grpc"]) for row in _MANIFEST}
 
-# The readiness checks each service reports (DESIGN.md: its store, and the broker if it uses one).
+# The readiness checks each service reports: its store, and the broker if it uses one.
 READY_CHECKS: dict[str, set[str]] = {
-    "gateway": {"broker"},
-    "idm": {"postgres", "broker"},
-    "auth": {"postgres", "broker"},
-    "user": {"postgres", "broker"},
-    "media": {"postgres", "broker"},
-    "product": {"postgres", "broker"},
-    "payment": {"postgres", "broker"},
-    "analytics": {"mariadb", "broker"},
-    "client": {"mongo"},
-    "event": {"mariadb"},
+    row["name"]: ({row["store"].split(":")[0]} if row["store"] != "-" else set())
+    | ({"broker"} if row["broker"] == "yes" else set())
+    for row in _MANIFEST
 }
-assert set(READY_CHECKS) == set(SERVICES), "READY_CHECKS and scripts/lib/services.sh disagree"
 
 
 def services_using(check: str) -> list[str]:

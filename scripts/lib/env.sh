@@ -9,19 +9,22 @@
 
 # shellcheck source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+# shellcheck source=services.sh
+source "$(dirname "${BASH_SOURCE[0]}")/services.sh"
 
 # shellcheck disable=SC2034  # read by `scripts/infra env`
 PLATFORM_ENV_VARS=(
     PLATFORM_LOCAL_DIR
     POSTGRES_PORT MARIADB_PORT RABBITMQ_PORT RABBITMQ_MANAGEMENT_PORT
     MONGO_PORT MONGO_TEST_PORT
-    IDM_DATABASE_URL AUTH_DATABASE_URL USER_DATABASE_URL MEDIA_DATABASE_URL
-    PRODUCT_DATABASE_URL PAYMENT_DATABASE_URL
-    ANALYTICS_DATABASE_URL EVENT_DATABASE_URL
-    CLIENT_DATABASE_URL AMQP_URL
+    AMQP_URL
     TEST_POSTGRES_URL TEST_MARIADB_URL TEST_AMQP_URL TEST_MONGO_URL
     TEST_AMQP_RESTART_CMD ADMIN_EMAIL ADMIN_PASSWORD
 )
+for _service in "${SERVICES[@]}"; do
+    [[ ${SERVICE_STORE[$_service]} == - ]] || PLATFORM_ENV_VARS+=("${SERVICE_PREFIX[$_service]}_DATABASE_URL")
+done
+unset _service
 
 _platform_env_load() {
     local secrets="$LOCAL_DIR/secrets.env"
@@ -44,16 +47,20 @@ _platform_env_load() {
     export MONGO_PORT="${MONGO_PORT:-27017}"
     export MONGO_TEST_PORT="${MONGO_TEST_PORT:-27018}"
 
-    local pg="127.0.0.1:$POSTGRES_PORT" my="127.0.0.1:$MARIADB_PORT" mq="127.0.0.1:$RABBITMQ_PORT"
-    export IDM_DATABASE_URL="postgresql://idm:${pw[POSTGRES_IDM_PASSWORD]-}@$pg/idm"
-    export AUTH_DATABASE_URL="postgresql://auth:${pw[POSTGRES_AUTH_PASSWORD]-}@$pg/auth"
-    export USER_DATABASE_URL="postgresql://users:${pw[POSTGRES_USERS_PASSWORD]-}@$pg/users"
-    export MEDIA_DATABASE_URL="postgresql://media:${pw[POSTGRES_MEDIA_PASSWORD]-}@$pg/media"
-    export PRODUCT_DATABASE_URL="postgresql://products:${pw[POSTGRES_PRODUCTS_PASSWORD]-}@$pg/products"
-    export PAYMENT_DATABASE_URL="postgresql://payments:${pw[POSTGRES_PAYMENTS_PASSWORD]-}@$pg/payments"
-    export ANALYTICS_DATABASE_URL="mariadb://analytics:${pw[MARIADB_ANALYTICS_PASSWORD]-}@$my/analytics"
-    export EVENT_DATABASE_URL="mariadb://events:${pw[MARIADB_EVENTS_PASSWORD]-}@$my/events"
-    export CLIENT_DATABASE_URL="mongodb://127.0.0.1:$MONGO_PORT/clients"
+    local url pg="127.0.0.1:$POSTGRES_PORT" my="127.0.0.1:$MARIADB_PORT" mq="127.0.0.1:$RABBITMQ_PORT"
+    # Each service's own database (Services/services.tsv), with the password provisioning made.
+    local name engine database secret
+    for name in "${SERVICES[@]}"; do
+        [[ ${SERVICE_STORE[$name]} == - ]] && continue
+        engine=${SERVICE_STORE[$name]%%:*} database=${SERVICE_STORE[$name]#*:}
+        secret="${engine^^}_${database^^}_PASSWORD"
+        case $engine in
+            postgres) url="postgresql://$database:${pw[$secret]-}@$pg/$database" ;;
+            mariadb) url="mariadb://$database:${pw[$secret]-}@$my/$database" ;;
+            mongo) url="mongodb://127.0.0.1:$MONGO_PORT/$database" ;;
+        esac
+        export "${SERVICE_PREFIX[$name]}_DATABASE_URL=$url"
+    done
     export AMQP_URL="amqp://platform:${pw[RABBITMQ_PLATFORM_PASSWORD]-}@$mq/%2F"
     # The first admin, created by the user service at start-up.
     export ADMIN_EMAIL="${ADMIN_EMAIL:-admin@platform.local}"

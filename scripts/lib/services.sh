@@ -1,15 +1,27 @@
 # shellcheck shell=bash disable=SC2034
-# The ten services of the native stack: name, HTTP port (ops endpoints), gRPC port.
-# Ports are the defaults of DESIGN.md and of each service's descriptor.
-SERVICES=(gateway idm auth user media product payment analytics client event)
-declare -A SERVICE_HTTP_PORT=(
-    [gateway]=5000 [idm]=9101 [auth]=9102 [user]=8002 [media]=9104
-    [product]=9105 [payment]=9106 [analytics]=9107 [client]=8000 [event]=8001
-)
-declare -A SERVICE_GRPC_PORT=(
-    [gateway]=50050 [idm]=50051 [auth]=50052 [user]=50053 [media]=50054
-    [product]=50055 [payment]=50056 [analytics]=50057 [client]=50058 [event]=50059
-)
+# The ten services of the native stack, read from Services/services.tsv (the one table of names,
+# ports and stores that the Swift manifest is checked against): SERVICES in order, and per name
+# its environment prefix, HTTP (ops) port, gRPC port and store (`postgres:idm`, or `-`).
+SERVICES=()
+declare -A SERVICE_PREFIX=() SERVICE_HTTP_PORT=() SERVICE_GRPC_PORT=() SERVICE_STORE=()
+while read -r _name _prefix _http _grpc _store _rest; do
+    [[ -z $_name || $_name == \#* ]] && continue
+    SERVICES+=("$_name")
+    SERVICE_PREFIX[$_name]=$_prefix
+    SERVICE_HTTP_PORT[$_name]=$_http
+    SERVICE_GRPC_PORT[$_name]=$_grpc
+    SERVICE_STORE[$_name]=$_store
+done <"$ROOT/Services/services.tsv"
+unset _name _prefix _http _grpc _store _rest
+
+# service_databases ENGINE: the database names of the services stored on ENGINE (postgres, mariadb, mongo).
+service_databases() {
+    local name
+    for name in "${SERVICES[@]}"; do
+        [[ ${SERVICE_STORE[$name]} == "$1":* ]] && echo "${SERVICE_STORE[$name]#*:}"
+    done
+    return 0
+}
 
 # service_pid NAME: the pid of a running service, or nothing.
 service_pid() {

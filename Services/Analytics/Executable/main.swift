@@ -1,4 +1,4 @@
 import AnalyticsService
 import ServiceKit
 
-await ServiceMain.run(analyticsDescriptor, build: buildAnalyticsService)
+await ServiceMain.run(ServiceManifest.analytics, build: buildAnalyticsService)

@@ -1,4 +1,5 @@
 import Foundation
+import PlatformCore
 
 /// What auth knows about a user: the login email, the bcrypt hash, and copies of the roles and
 /// the active flag that the user service owns (kept current by user events).
@@ -26,6 +27,11 @@ public enum CredentialChange: Sendable, Equatable {
     case registered(Credential)
     case updated(userID: UUID, email: String, roles: [String], active: Bool, at: Date)
     case deactivated(userID: UUID, at: Date)
+}
+
+extension CredentialChange {
+    /// An update or deactivation that arrived before the registration: retried until it can apply.
+    public static let userNotYetKnown = AppError(.unavailable, "the user is not registered here yet")
 }
 
 /// Credentials storage with the inbox: `apply` records the event id and its effect atomically.

@@ -1,4 +1,4 @@
 import AuthService
 import ServiceKit
 
-await ServiceMain.run(authDescriptor, build: buildAuthService)
+await ServiceMain.run(ServiceManifest.auth) { try await buildAuthService($0) }

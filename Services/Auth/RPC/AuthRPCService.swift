@@ -4,9 +4,9 @@ import PlatformCore
 
 /// `auth.v1.AuthService` over the credential rules; called by idm (verify, account) and the gateway (change password).
 public struct AuthRPCService: Auth_V1_AuthService.SimpleServiceProtocol {
-    let credentials: CredentialService
+    let credentials: CredentialRegistry
 
-    public init(credentials: CredentialService) { self.credentials = credentials }
+    public init(credentials: CredentialRegistry) { self.credentials = credentials }
 
     public func verifyCredentials(request: Auth_V1_VerifyCredentialsRequest, context: ServerContext) async throws -> Auth_V1_Account {
         .init(try await credentials.verify(email: request.email, password: request.password))

@@ -1,13 +1,13 @@
 import AccessTokens
 import Foundation
-import Hummingbird
 import Logging
+import PlatformAPI
 import PlatformCore
 import Synchronization
 
 /// Authenticates requests without a round trip: the bearer token's header, ES256 signature,
 /// expiry, issuer and audience are checked against idm's published keys, and its session
-/// against the revocation list that `RevocationFeed` keeps current.
+/// against the revocation list that `GatewayEventFeed` keeps current.
 public final class AccessGate: Sendable {
     public typealias KeySource = @Sendable () async throws -> JWKSet
 
@@ -45,22 +45,24 @@ public final class AccessGate: Sendable {
         revocations.revoke(sessionID, until: Date().addingTimeInterval(TimeInterval(settings.lifetimeSeconds) + 60))
     }
 
-    /// The caller, or 401.
-    public func authenticate(_ request: Request) async throws -> Principal {
-        guard let header = request.headers[.authorization], header.count > 7,
-            header.prefix(7).lowercased() == "bearer "
-        else { throw Self.unauthenticated("a bearer token is required") }
+    /// The caller of an `Authorization: Bearer …` header, or 401.
+    public func authenticate(authorization header: String?) async throws -> Caller {
+        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+            throw AppError(.unauthenticated, "a bearer token is required")
+        }
         return try await authenticate(token: String(header.dropFirst(7)).trimmingWhitespace())
     }
 
-    public func authenticate(token: String) async throws -> Principal {
+    public func authenticate(token: String) async throws -> Caller {
         do {
             let claims = try await verifiedClaims(token)
             guard !revocations.isRevoked(claims.sid) else { throw TokenRejection.revoked }
-            return Principal(claims: claims, token: token)
+            return Caller(
+                userID: claims.userID, email: claims.email, roles: claims.roles, sessionID: claims.sid, token: token,
+                locationID: claims.locationID)
         } catch let rejection as TokenRejection {
             logger.debug("token refused", metadata: ["reason": "\(rejection.message)"])
-            throw Self.unauthenticated("the access token is not valid")
+            throw Self.invalidToken
         }
     }
 
@@ -107,5 +109,5 @@ public final class AccessGate: Sendable {
         }
     }
 
-    static func unauthenticated(_ message: String) -> AppError { AppError(.unauthenticated, message) }
+    static let invalidToken = AppError(.unauthenticated, "the access token is not valid")
 }

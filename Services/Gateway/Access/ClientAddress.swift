@@ -56,6 +56,26 @@ public struct ClientAddressResolver: Sendable {
     private func isTrusted(_ address: String) -> Bool { trusted.contains { $0.contains(address) } }
 }
 
+/// Who is on the other end of a request, as the gateway tells idm (login throttling per address,
+/// the session list): bound for every API request by `ClientContextMiddleware`.
+struct ClientContext: Sendable {
+    var address: String
+    var userAgent: String
+
+    @TaskLocal static var current = ClientContext(address: "", userAgent: "")
+}
+
+struct ClientContextMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let resolver: ClientAddressResolver
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let client = ClientContext(
+            address: resolver.address(of: request, context: context), userAgent: request.headers[.userAgent] ?? "")
+        return try await ClientContext.$current.withValue(client) { try await next(request, context) }
+    }
+}
+
 extension HTTPField.Name {
     static let xForwardedFor = Self("X-Forwarded-For")!
 }

@@ -3,6 +3,7 @@ import Contracts
 import EventKit
 import Foundation
 import Logging
+import ServiceKit
 import ServiceLifecycle
 
 /// Keeps the gateway's views current from events on a queue of this instance alone (every
@@ -13,21 +14,31 @@ import ServiceLifecycle
 public struct GatewayEventFeed: Service {
     public typealias Snapshot = @Sendable () async throws -> [(sessionID: String, expiresAt: Date)]
 
-    private let consumer: AMQPConsumer
+    /// Nil without a broker (tests): the list is then loaded once, by `synchronise()`.
+    private let consumer: AMQPConsumer?
     private let revocations: RevocationList
     private let profiles: ProfileCache
     private let snapshot: Snapshot
     private let logger: Logger
+    let handlers: EventHandlers
 
     public init(
-        amqp: AMQPConfiguration, instance: String, revocations: RevocationList, profiles: ProfileCache, logger: Logger,
+        amqp: AMQPConfiguration?, instance: String, revocations: RevocationList, profiles: ProfileCache, logger: Logger,
         snapshot: @escaping Snapshot
-    ) {
-        consumer = AMQPConsumer(
-            configuration: amqp,
-            queue: .instance(
-                name: "gateway.instance.\(instance)", bindingKeys: ["session.revoked", "user.updated", "user.deactivated"]),
-            logger: logger)
+    ) throws {
+        var handlers = EventHandlers(service: ServiceManifest.gateway.name)
+        try handlers.on(EventCatalog.sessionRevoked) { payload, _ in
+            guard !payload.sessionID.isEmpty, payload.hasExpiresAt else { throw EventRejected("needs a session id and an expiry") }
+            revocations.revoke(payload.sessionID, until: payload.expiresAt.date)
+        }
+        try handlers.on(EventCatalog.userUpdated) { payload, _ in profiles.drop(payload.userID) }
+        try handlers.on(EventCatalog.userDeactivated) { payload, _ in profiles.drop(payload.userID) }
+        self.handlers = handlers
+        consumer = amqp.map {
+            AMQPConsumer(
+                configuration: $0, queue: .instance(name: "gateway.instance.\(instance)", bindingKeys: handlers.bindingKeys),
+                logger: logger)
+        }
         self.revocations = revocations
         self.profiles = profiles
         self.snapshot = snapshot
@@ -41,7 +52,10 @@ public struct GatewayEventFeed: Service {
         logger.info("revocation list synchronised", metadata: ["sessions": "\(entries.count)"])
     }
 
+    var consumesEvents: Bool { consumer != nil }
+
     public func run() async throws {
+        guard let consumer else { return }
         let service = EventConsumer(
             consumer: consumer, logger: logger,
             onConnected: {
@@ -50,24 +64,7 @@ public struct GatewayEventFeed: Service {
                     logger.warning("cannot synchronise revocations from idm", metadata: ["error": "\(error)"])
                 }
             },
-            handler: { event in try handle(event) })
+            handler: handlers.handle)
         try await service.run()
-    }
-
-    func handle(_ event: ReceivedEvent) throws {
-        switch event.type {
-        case "session.revoked":
-            let payload = try event.decode(Events_V1_SessionRevoked.self)
-            guard !payload.sessionID.isEmpty, payload.hasExpiresAt else {
-                throw EventRejected("session.revoked needs a session id and an expiry")
-            }
-            revocations.revoke(payload.sessionID, until: payload.expiresAt.date)
-        case "user.updated":
-            profiles.drop(try event.decode(Events_V1_UserUpdated.self).userID)
-        case "user.deactivated":
-            profiles.drop(try event.decode(Events_V1_UserDeactivated.self).userID)
-        default:
-            throw EventRejected("the gateway does not handle '\(event.type)'")
-        }
     }
 }

@@ -1,4 +1,4 @@
 import GatewayService
 import ServiceKit
 
-await ServiceMain.run(gatewayDescriptor, build: buildGatewayService)
+await ServiceMain.run(ServiceManifest.gateway) { try await buildGatewayService($0) }

@@ -1,113 +1,94 @@
 import Contracts
-import Hummingbird
+import PlatformAPI
 import PlatformCore
-import PlatformHTTP
 
 /// `/api/auth/*`: registration, login, refresh, logout, the caller's profile and password.
-struct AuthRoutes {
-    let upstreams: Upstreams
-    let gate: AccessGate
-    let profiles: ProfileCache
-    let clientAddress: ClientAddressResolver
-
-    struct RegisterBody: Decodable {
-        var email: String?
-        var password: String?
-        var name: String?
-    }
-
-    struct LoginBody: Decodable {
-        var email: String?
-        var password: String?
-    }
-
-    struct RefreshBody: Decodable {
-        var refresh_token: String?
-    }
-
-    struct PasswordBody: Decodable {
-        var current_password: String?
-        var new_password: String?
-    }
-
-    func add(to router: Router<AppRequestContext>) {
-        let auth = router.group("api/auth")
-        auth.post("register") { request, _ in try await register(request) }
-        auth.post("login") { request, context in try await login(request, context) }
-        auth.post("refresh") { request, context in try await refresh(request, context) }
-        auth.post("logout") { request, _ in try await logout(request) }
-        auth.get("me") { request, _ in try await UserRoutes.ownProfile(request, gate: gate, profiles: profiles, users: upstreams.users) }
-        auth.post("password") { request, _ in try await changePassword(request) }
-    }
-
-    func register(_ request: Request) async throws -> Response {
-        let body = try await request.decodeJSON(RegisterBody.self)
-        let user = try await upstreams.users.register(
+extension GatewayAPI {
+    func register(_ input: Operations.Register.Input) async throws -> Operations.Register.Output {
+        guard case .json(let body) = input.body else { throw unsupportedBody }
+        let user = try await peers.users.register(
             .with {
                 $0.email = body.email ?? ""
                 $0.password = body.password ?? ""
                 $0.name = body.name ?? ""
             })
-        return try json(UserView(user), status: .created)
+        return .created(.init(body: .json(.init(user))))
     }
 
-    func login(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let body = try await request.decodeJSON(LoginBody.self)
-        var problems: [String: String] = [:]
-        if (body.email ?? "").isEmpty { problems["email"] = "is required" }
-        if (body.password ?? "").isEmpty { problems["password"] = "is required" }
-        guard problems.isEmpty else { throw AppError(.invalidArgument, "email and password are required", details: problems) }
-        let tokens = try await upstreams.idm.login(
+    func login(_ input: Operations.Login.Input) async throws -> Operations.Login.Output {
+        guard case .json(let body) = input.body else { throw unsupportedBody }
+        try requirePresent(["email": body.email, "password": body.password], "email and password are required")
+        let client = ClientContext.current
+        let tokens = try await peers.idm.login(
             .with {
                 $0.email = body.email ?? ""
                 $0.password = body.password ?? ""
-                $0.clientAddress = clientAddress.address(of: request, context: context)
-                $0.userAgent = request.headers[.userAgent] ?? ""
+                $0.clientAddress = client.address
+                $0.userAgent = client.userAgent
             })
-        return try json(TokenPairView(tokens))
+        return .ok(.init(body: .json(.init(tokens))))
     }
 
-    func refresh(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let body = try await request.decodeJSON(RefreshBody.self)
-        guard let token = body.refresh_token, !token.isEmpty else {
-            throw AppError(.invalidArgument, "refresh_token is required", details: ["refresh_token": "is required"])
-        }
-        let tokens = try await upstreams.idm.refresh(
+    func refreshTokens(_ input: Operations.RefreshTokens.Input) async throws -> Operations.RefreshTokens.Output {
+        guard case .json(let body) = input.body else { throw unsupportedBody }
+        try requirePresent(["refresh_token": body.refreshToken], "refresh_token is required")
+        let client = ClientContext.current
+        let tokens = try await peers.idm.refresh(
             .with {
-                $0.refreshToken = token
-                $0.clientAddress = clientAddress.address(of: request, context: context)
-                $0.userAgent = request.headers[.userAgent] ?? ""
+                $0.refreshToken = body.refreshToken ?? ""
+                $0.clientAddress = client.address
+                $0.userAgent = client.userAgent
             })
-        return try json(TokenPairView(tokens))
+        return .ok(.init(body: .json(.init(tokens))))
     }
 
-    func logout(_ request: Request) async throws -> Response {
-        let caller = try await gate.authenticate(request)
-        let result = try await upstreams.idm.logout(.with { $0.token = caller.token })
-        guard result.success else { throw AccessGate.unauthenticated("the access token is not valid") }
+    func logout(_ input: Operations.Logout.Input) async throws -> Operations.Logout.Output {
+        let caller = try Caller.current()
+        let result = try await peers.idm.logout(.with { $0.token = caller.token })
+        guard result.success else { throw AccessGate.invalidToken }
         gate.revokeLocally(caller.sessionID)
-        return noContent()
+        return .noContent(.init())
     }
 
-    func changePassword(_ request: Request) async throws -> Response {
-        let caller = try await gate.authenticate(request)
-        let body = try await request.decodeJSON(PasswordBody.self)
-        var problems: [String: String] = [:]
-        if (body.current_password ?? "").isEmpty { problems["current_password"] = "is required" }
-        if (body.new_password ?? "").isEmpty { problems["new_password"] = "is required" }
-        guard problems.isEmpty else { throw AppError(.invalidArgument, "both passwords are required", details: problems) }
-        _ = try await upstreams.auth.changePassword(
+    func getAuthenticatedUser(_ input: Operations.GetAuthenticatedUser.Input) async throws -> Operations.GetAuthenticatedUser.Output {
+        .ok(.init(body: .json(.init(try await ownProfile()))))
+    }
+
+    func changePassword(_ input: Operations.ChangePassword.Input) async throws -> Operations.ChangePassword.Output {
+        let caller = try Caller.current()
+        guard case .json(let body) = input.body else { throw unsupportedBody }
+        try requirePresent(
+            ["current_password": body.currentPassword, "new_password": body.newPassword], "both passwords are required")
+        _ = try await peers.auth.changePassword(
             .with {
                 $0.userID = caller.userID
-                $0.currentPassword = body.current_password ?? ""
-                $0.newPassword = body.new_password ?? ""
+                $0.currentPassword = body.currentPassword ?? ""
+                $0.newPassword = body.newPassword ?? ""
             })
         // Whoever else held a session with the old password is signed out.
-        _ = try await upstreams.idm.revokeUserSessions(
+        _ = try await peers.idm.revokeUserSessions(
             .with {
                 $0.userID = caller.userID
                 $0.exceptSessionID = caller.sessionID
             })
-        return noContent()
+        return .noContent(.init())
+    }
+
+    /// The caller's profile, through the short-lived cache (`GET /api/auth/me`, `GET /api/users/me`).
+    func ownProfile() async throws -> User_V1_User {
+        let caller = try Caller.current()
+        return try await profiles.profile(caller.userID) { try await peers.users.getUser(.with { $0.id = caller.userID }) }
+    }
+}
+
+/// A request body of a content type the operation does not take (the generated decoder refuses
+/// those first; this is for the compiler's exhaustiveness).
+let unsupportedBody = AppError(.unsupportedMediaType, "the request body must be application/json")
+
+/// 422 naming each field that is missing or empty.
+func requirePresent(_ fields: [String: String?], _ message: String) throws {
+    let missing = fields.filter { ($0.value ?? "").isEmpty }.keys
+    guard missing.isEmpty else {
+        throw AppError(.invalidArgument, message, details: Dictionary(uniqueKeysWithValues: missing.map { ($0, "is required") }))
     }
 }

@@ -1,53 +1,40 @@
 import Contracts
-import Foundation
-import Hummingbird
+import PlatformAPI
 import PlatformCore
-import PlatformHTTP
 
 /// `/api/sessions`: the caller's sessions, revoking one, and the last connection of a user.
-struct SessionRoutes {
-    let upstreams: Upstreams
-    let gate: AccessGate
-
-    func add(to router: Router<AppRequestContext>) {
-        let sessions = router.group("api/sessions")
-        sessions.get { request, _ in
-            let caller = try await gate.authenticate(request)
-            let list = try await upstreams.idm.listSessions(
-                .with {
-                    $0.userID = caller.userID
-                    $0.currentSessionID = caller.sessionID
-                })
-            return try json(SessionListView(sessions: list.sessions.map(SessionView.init)))
-        }
-        sessions.get("last-connection") { request, _ in try await lastConnection(request) }
-        sessions.delete(":id") { request, context in
-            let caller = try await gate.authenticate(request)
-            guard let id = context.parameters.get("id"), UUID(uuidString: id) != nil else {
-                throw AppError(.notFound, "no such session")
-            }
-            _ = try await upstreams.idm.revokeSession(
-                .with {
-                    $0.userID = caller.userID
-                    $0.sessionID = id
-                })
-            gate.revokeLocally(id)
-            return noContent()
-        }
+extension GatewayAPI {
+    func listSessions(_ input: Operations.ListSessions.Input) async throws -> Operations.ListSessions.Output {
+        let caller = try Caller.current()
+        let list = try await peers.idm.listSessions(
+            .with {
+                $0.userID = caller.userID
+                $0.currentSessionID = caller.sessionID
+            })
+        return .ok(.init(body: .json(.init(sessions: list.sessions.map(Components.Schemas.Session.init)))))
     }
 
-    func lastConnection(_ request: Request) async throws -> Response {
-        let caller = try await gate.authenticate(request)
-        guard let raw = request.uri.queryParameters.get("email"), !raw.isEmpty else {
-            throw AppError(.invalidArgument, "email is required", details: ["email": "is required"])
-        }
-        let email = EmailAddress.normalized(raw)
+    func revokeSession(_ input: Operations.RevokeSession.Input) async throws -> Operations.RevokeSession.Output {
+        let caller = try Caller.current()
+        _ = try await peers.idm.revokeSession(
+            .with {
+                $0.userID = caller.userID
+                $0.sessionID = input.path.id
+            })
+        gate.revokeLocally(input.path.id)
+        return .noContent(.init())
+    }
+
+    func getLastConnection(_ input: Operations.GetLastConnection.Input) async throws -> Operations.GetLastConnection.Output {
+        let caller = try Caller.current()
+        try requirePresent(["email": input.query.email], "email is required")
+        let email = EmailAddress.normalized(input.query.email ?? "")
         if email != caller.email {
-            guard caller.isAdmin else { throw AppError(.permissionDenied, "only admins may look up other users") }
-            _ = try await upstreams.users.getUser(.with { $0.email = email })
+            guard caller.has(.admin) else { throw AppError(.permissionDenied, "only admins may look up other users") }
+            _ = try await peers.users.getUser(.with { $0.email = email })
         }
-        let last = try await upstreams.idm.lastConnection(.with { $0.email = email })
-        return try json(
-            LastConnectionView(email: email, last_connection_at: last.hasLastConnectionAt ? rfc3339(last.lastConnectionAt) : nil))
+        let last = try await peers.idm.lastConnection(.with { $0.email = email })
+        return .ok(
+            .init(body: .json(.init(email: email, lastConnectionAt: last.hasLastConnectionAt ? last.lastConnectionAt.date : nil))))
     }
 }

@@ -25,7 +25,7 @@ public final class LoginThrottle: Sendable {
 
     public init(limits: Limits = Limits()) { self.limits = limits }
 
-    /// Throws `resourceExhausted` with `retry_after_seconds` while `email` or `address` is throttled.
+    /// Throws `resourceExhausted` with a retry delay while `email` or `address` is throttled.
     public func check(email: String, address: String, now: Date = Date()) throws {
         let wait = failures.withLock { failures -> TimeInterval? in
             let waits = [
@@ -37,7 +37,7 @@ public final class LoginThrottle: Sendable {
         if let wait {
             throw AppError(
                 .resourceExhausted, "too many failed logins; try again later",
-                details: ["retry_after_seconds": "\(Int(wait.rounded(.up)))"])
+                retryAfterSeconds: Int(wait.rounded(.up)))
         }
     }
 

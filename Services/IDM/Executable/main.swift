@@ -1,4 +1,4 @@
 import IDMService
 import ServiceKit
 
-await ServiceMain.run(idmDescriptor, build: buildIDMService)
+await ServiceMain.run(ServiceManifest.idm) { try await buildIDMService($0) }

@@ -8,9 +8,9 @@ import SwiftProtobuf
 /// `idm.v1.IDMService`. Session RPCs trust the user id they are given: only the gateway, which
 /// took it from a verified token, calls them.
 public struct IDMRPCService: Idm_V1_IDMService.SimpleServiceProtocol {
-    let sessions: SessionManager
+    let sessions: SessionRegistry
 
-    public init(sessions: SessionManager) { self.sessions = sessions }
+    public init(sessions: SessionRegistry) { self.sessions = sessions }
 
     public func login(request: Idm_V1_LoginRequest, context: ServerContext) async throws -> Idm_V1_LoginResponse {
         .init(

@@ -1,4 +1,4 @@
 import MediaService
 import ServiceKit
 
-await ServiceMain.run(mediaDescriptor, build: buildMediaService)
+await ServiceMain.run(ServiceManifest.media, build: buildMediaService)

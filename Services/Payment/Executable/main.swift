@@ -1,4 +1,4 @@
 import PaymentService
 import ServiceKit
 
-await ServiceMain.run(paymentDescriptor, build: buildPaymentService)
+await ServiceMain.run(ServiceManifest.payment, build: buildPaymentService)

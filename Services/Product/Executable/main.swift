@@ -1,4 +1,4 @@
 import ProductService
 import ServiceKit
 
-await ServiceMain.run(productDescriptor, build: buildProductService)
+await ServiceMain.run(ServiceManifest.product, build: buildProductService)

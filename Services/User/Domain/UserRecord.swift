@@ -1,4 +1,5 @@
 import Foundation
+import PlatformCore
 
 public struct UserRecord: Sendable, Equatable {
     public var id: UUID
@@ -20,25 +21,22 @@ public struct UserRecord: Sendable, Equatable {
     }
 }
 
+extension UserRecord {
+    public var isActiveAdmin: Bool { active && roles.contains(Role.admin.rawValue) }
+}
+
 /// The admin list's filter and page.
 public struct UserQuery: Sendable, Equatable {
-    public var page: Int
-    public var pageSize: Int
+    public var paging: PageRequest
     /// Case-insensitive substring of the email.
     public var email: String?
     public var role: String?
     public var active: Bool?
 
-    public init(page: Int = 1, pageSize: Int = 20, email: String? = nil, role: String? = nil, active: Bool? = nil) {
-        self.page = page
-        self.pageSize = pageSize
+    public init(paging: PageRequest, email: String? = nil, role: String? = nil, active: Bool? = nil) {
+        self.paging = paging
         self.email = email
         self.role = role
         self.active = active
     }
-}
-
-public struct UserPage: Sendable, Equatable {
-    public var users: [UserRecord]
-    public var total: Int
 }

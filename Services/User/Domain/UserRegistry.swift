@@ -10,7 +10,6 @@ import SwiftProtobuf
 /// what was given, and deactivation. Every change is published through the store's outbox.
 public struct UserRegistry: Sendable {
     public static let maximumNameLength = 100
-    public static let maximumPageSize = 100
 
     private let store: any UserStore
     private let hasher: PasswordHasher
@@ -52,8 +51,8 @@ public struct UserRegistry: Sendable {
         let user = UserRecord(
             id: UUID(), email: email, name: name, roles: checkedRoles, active: true, createdAt: time, updatedAt: time)
         let event = try DomainEvent(
-            type: "user.registered",
-            message: Events_V1_UserRegistered.with {
+            EventCatalog.userRegistered,
+            .with {
                 $0.userID = user.id.lowercasedString
                 $0.email = user.email
                 $0.name = user.name
@@ -83,11 +82,13 @@ public struct UserRegistry: Sendable {
 
     /// The owner's own changes: only the name, only when given.
     public func updateProfile(id: String, name: String?) async throws -> UserRecord {
-        try await update(id: id, name: name, roles: nil, active: nil)
+        try await update(id: id, name: name, roles: nil, active: nil, by: nil)
     }
 
-    /// An admin's partial update: each nil field is left alone.
-    public func update(id: String, name: String?, roles: [String]?, active: Bool?) async throws -> UserRecord {
+    /// An admin's partial update: each nil field is left alone. `actor` is the admin making it:
+    /// an admin may not take away their own admin role or deactivate themselves, and no change
+    /// may leave the platform without an active admin (409 either way).
+    public func update(id: String, name: String?, roles: [String]?, active: Bool?, by actor: String?) async throws -> UserRecord {
         let name = name?.trimmingWhitespace()
         var problems: [String: String] = [:]
         if let name, let problem = Self.problem(withName: name) { problems["name"] = problem }
@@ -100,12 +101,17 @@ public struct UserRegistry: Sendable {
         let time = now()
         let correlationID = RequestScope.requestID
         let newRoles = checkedRoles
-        let updated = try await store.modify(id: uuid) { user in
+        let byThemselves = actor.flatMap(UUID.init(uuidString:)) == uuid
+        let updated = try await store.modify(id: uuid, countingAdmins: newRoles != nil || active == false) { user, otherAdmins in
             let before = user
             if let name { user.name = name }
             if let newRoles { user.roles = newRoles }
             if let active { user.active = active }
             guard user != before else { return [] }
+            if before.isActiveAdmin && !user.isActiveAdmin {
+                if byThemselves { throw Self.ownAdminRights }
+                if otherAdmins == 0 { throw Self.lastAdmin }
+            }
             user.updatedAt = time
             return try Self.events(from: before, to: user, at: time, correlationID: correlationID)
         }
@@ -114,18 +120,14 @@ public struct UserRegistry: Sendable {
         return updated
     }
 
-    public func deactivate(id: String) async throws -> UserRecord {
-        try await update(id: id, name: nil, roles: nil, active: false)
+    public func deactivate(id: String, by actor: String?) async throws -> UserRecord {
+        try await update(id: id, name: nil, roles: nil, active: false, by: actor)
     }
 
-    public func list(_ query: UserQuery) async throws -> UserPage {
-        var problems: [String: String] = [:]
-        if query.page < 1 { problems["page"] = "must be at least 1" }
-        if !(1...Self.maximumPageSize).contains(query.pageSize) {
-            problems["page_size"] = "must be between 1 and \(Self.maximumPageSize)"
+    public func list(_ query: UserQuery) async throws -> Page<UserRecord> {
+        if let role = query.role, Role(rawValue: role) == nil {
+            throw AppError(.invalidArgument, "the query is not valid", details: ["role": "unknown role"])
         }
-        if let role = query.role, Role(rawValue: role) == nil { problems["role"] = "unknown role" }
-        guard problems.isEmpty else { throw AppError(.invalidArgument, "the query is not valid", details: problems) }
         return try await store.list(query)
     }
 
@@ -145,8 +147,8 @@ public struct UserRegistry: Sendable {
     {
         var events = [
             try DomainEvent(
-                type: "user.updated",
-                message: Events_V1_UserUpdated.with {
+                EventCatalog.userUpdated,
+                .with {
                     $0.userID = after.id.lowercasedString
                     $0.email = after.email
                     $0.name = after.name
@@ -159,8 +161,8 @@ public struct UserRegistry: Sendable {
         if before.active && !after.active {
             events.append(
                 try DomainEvent(
-                    type: "user.deactivated",
-                    message: Events_V1_UserDeactivated.with {
+                    EventCatalog.userDeactivated,
+                    .with {
                         $0.userID = after.id.lowercasedString
                         $0.deactivatedAt = Google_Protobuf_Timestamp(date: time)
                     },
@@ -178,6 +180,9 @@ public struct UserRegistry: Sendable {
         return nil
     }
 
+    private static let ownAdminRights = AppError(
+        .failedPrecondition, "admins may not remove their own admin role or deactivate themselves")
+    private static let lastAdmin = AppError(.failedPrecondition, "the change would leave no active admin")
     private static let emailTaken = AppError(.alreadyExists, "a user with this email already exists")
     private static let notFound = AppError(.notFound, "no such user")
 }

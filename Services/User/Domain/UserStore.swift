@@ -1,5 +1,6 @@
 import EventKit
 import Foundation
+import PlatformCore
 
 /// Where users live. Every write commits together with the events it produces (the outbox).
 public protocol UserStore: Sendable {
@@ -10,8 +11,13 @@ public protocol UserStore: Sendable {
     /// Applies `change` to the current row under a lock (so concurrent partial updates never
     /// undo each other) and stores the row and the events it returns in one transaction.
     /// Nil when no such user exists.
+    ///
+    /// With `countingAdmins`, changes that count admins are serialised with each other and
+    /// `change` is told how many active admins there are besides this user, so two admins
+    /// demoting each other at once cannot leave none.
     func modify(
-        id: UUID, _ change: @escaping @Sendable (inout UserRecord) throws -> [DomainEvent]
+        id: UUID, countingAdmins: Bool,
+        _ change: @escaping @Sendable (inout UserRecord, _ otherActiveAdmins: Int?) throws -> [DomainEvent]
     ) async throws -> UserRecord?
-    func list(_ query: UserQuery) async throws -> UserPage
+    func list(_ query: UserQuery) async throws -> Page<UserRecord>
 }

@@ -1,4 +1,4 @@
 import UserService
 import ServiceKit
 
-await ServiceMain.run(userDescriptor, build: buildUserService)
+await ServiceMain.run(ServiceManifest.user) { try await buildUserService($0) }

@@ -24,15 +24,12 @@ public struct UserRPCService: User_V1_UserService.SimpleServiceProtocol {
 
     public func listUsers(request: User_V1_ListUsersRequest, context: ServerContext) async throws -> User_V1_ListUsersResponse {
         let query = UserQuery(
-            page: request.page == 0 ? 1 : Int(request.page), pageSize: request.pageSize == 0 ? 20 : Int(request.pageSize),
-            email: request.email.isEmpty ? nil : request.email, role: request.role.isEmpty ? nil : request.role,
-            active: request.hasActive ? request.active : nil)
+            paging: try PageRequest(request.page), email: request.email.isEmpty ? nil : request.email,
+            role: request.role.isEmpty ? nil : request.role, active: request.hasActive ? request.active : nil)
         let page = try await registry.list(query)
         return .with {
-            $0.users = page.users.map(User_V1_User.init)
-            $0.page = Int32(query.page)
-            $0.pageSize = Int32(query.pageSize)
-            $0.total = Int64(page.total)
+            $0.users = page.items.map(User_V1_User.init)
+            $0.page = .init(page)
         }
     }
 
@@ -47,11 +44,12 @@ public struct UserRPCService: User_V1_UserService.SimpleServiceProtocol {
         .init(
             try await registry.update(
                 id: request.id, name: request.hasName ? request.name : nil,
-                roles: request.hasRoles ? request.roles.roles : nil, active: request.hasActive ? request.active : nil))
+                roles: request.hasRoles ? request.roles.roles : nil, active: request.hasActive ? request.active : nil,
+                by: request.actingUserID))
     }
 
     public func deactivateUser(request: User_V1_DeactivateUserRequest, context: ServerContext) async throws -> User_V1_User {
-        .init(try await registry.deactivate(id: request.id))
+        .init(try await registry.deactivate(id: request.id, by: request.actingUserID))
     }
 }
 

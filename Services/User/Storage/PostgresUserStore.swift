@@ -1,6 +1,7 @@
 import DatabaseKit
 import EventKit
 import Foundation
+import PlatformCore
 import Postgres
 
 /// `UserStore` on the service's Postgres database (`users` table plus the outbox).
@@ -11,6 +12,14 @@ public struct PostgresUserStore: UserStore {
     public init(client: PostgresClient) { self.client = client }
 
     public func insert(_ user: UserRecord, event: DomainEvent) async throws {
+        do {
+            try await insertRow(user, event: event)
+        } catch let error as DatabaseError where error.kind == .uniqueViolation {
+            throw AppError(.alreadyExists, "a user with this email already exists")
+        }
+    }
+
+    private func insertRow(_ user: UserRecord, event: DomainEvent) async throws {
         try await client.transaction { connection in
             try connection.execute(
                 "INSERT INTO users (\(Self.columns)) VALUES ($1, $2, $3, $4::text[], $5, $6, $7)",
@@ -29,13 +38,24 @@ public struct PostgresUserStore: UserStore {
     }
 
     public func modify(
-        id: UUID, _ change: @escaping @Sendable (inout UserRecord) throws -> [DomainEvent]
+        id: UUID, countingAdmins: Bool,
+        _ change: @escaping @Sendable (inout UserRecord, _ otherActiveAdmins: Int?) throws -> [DomainEvent]
     ) async throws -> UserRecord? {
         try await client.transaction { connection in
+            var otherAdmins: Int?
+            if countingAdmins {
+                // Taken before any row lock, so changes that count admins queue here in one order.
+                try connection.execute("SELECT pg_advisory_xact_lock(hashtext('users.admins'))")
+            }
             guard let row = try connection.query("SELECT \(Self.columns) FROM users WHERE id = $1 FOR UPDATE", [.uuid(id)]).first
             else { return nil }
+            if countingAdmins {
+                let count = try connection.query(
+                    "SELECT count(*) AS admins FROM users WHERE active AND 'admin' = ANY(roles) AND id <> $1", [.uuid(id)])
+                otherAdmins = try count.first.map { try $0.required("admins", $0.int) }
+            }
             var user = try Self.user(row)
-            let events = try change(&user)
+            let events = try change(&user, otherAdmins)
             guard !events.isEmpty else { return user }
             try connection.execute(
                 "UPDATE users SET name = $2, roles = $3::text[], active = $4, updated_at = $5 WHERE id = $1",
@@ -45,7 +65,7 @@ public struct PostgresUserStore: UserStore {
         }
     }
 
-    public func list(_ query: UserQuery) async throws -> UserPage {
+    public func list(_ query: UserQuery) async throws -> Page<UserRecord> {
         let pattern = query.email.map { "%" + Self.escapeLike($0.lowercased()) + "%" }
         let rows = try await client.query(
             """
@@ -55,14 +75,16 @@ public struct PostgresUserStore: UserStore {
               AND ($3::boolean IS NULL OR active = $3)
             ORDER BY created_at, id LIMIT $4 OFFSET $5
             """,
-            [SQLValue(pattern), SQLValue(query.role), SQLValue(query.active), .int(Int64(query.pageSize)),
-             .int(Int64((query.page - 1) * query.pageSize))])
+            [SQLValue(pattern), SQLValue(query.role), SQLValue(query.active), .int(Int64(query.paging.size)),
+             .int(Int64(query.paging.offset))])
         var total = try rows.first.map { try $0.required("total", $0.int) } ?? 0
-        if rows.isEmpty && query.page > 1 {
+        if rows.isEmpty && query.paging.page > 1 {
             // Past the last page: count separately so the client still learns the total.
-            total = try await list(UserQuery(page: 1, pageSize: 1, email: query.email, role: query.role, active: query.active)).total
+            var first = query
+            first.paging = try PageRequest(page: 1, size: 1)
+            total = try await list(first).total
         }
-        return UserPage(users: try rows.map(Self.user), total: total)
+        return Page(items: try rows.map(Self.user), request: query.paging, total: total)
     }
 
     private static func user(_ row: SQLRow) throws -> UserRecord {

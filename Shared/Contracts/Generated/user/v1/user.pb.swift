@@ -122,9 +122,14 @@ public nonisolated struct User_V1_ListUsersRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var page: Int32 = 0
-
-  public var pageSize: Int32 = 0
+  public var page: Platform_Common_V1_PageRequest {
+    get {_page ?? Platform_Common_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
 
   /// Substring of the email, case-insensitive.
   public var email: String = String()
@@ -144,6 +149,7 @@ public nonisolated struct User_V1_ListUsersRequest: Sendable {
 
   public init() {}
 
+  fileprivate var _page: Platform_Common_V1_PageRequest? = nil
   fileprivate var _active: Bool? = nil
 }
 
@@ -154,15 +160,20 @@ public nonisolated struct User_V1_ListUsersResponse: Sendable {
 
   public var users: [User_V1_User] = []
 
-  public var page: Int32 = 0
-
-  public var pageSize: Int32 = 0
-
-  public var total: Int64 = 0
+  public var page: Platform_Common_V1_PageInfo {
+    get {_page ?? Platform_Common_V1_PageInfo()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _page: Platform_Common_V1_PageInfo? = nil
 }
 
 public nonisolated struct User_V1_CreateUserRequest: Sendable {
@@ -196,6 +207,8 @@ public nonisolated struct User_V1_RoleList: Sendable {
   public init() {}
 }
 
+/// The acting admin may not remove their own admin role or deactivate themselves, and no change
+/// may leave no active admin: FAILED_PRECONDITION.
 public nonisolated struct User_V1_UpdateUserRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -231,6 +244,9 @@ public nonisolated struct User_V1_UpdateUserRequest: Sendable {
   /// Clears the value of `active`. Subsequent reads from it will return its default value.
   public mutating func clearActive() {self._active = nil}
 
+  /// The admin making the change (the gateway takes it from the verified token).
+  public var actingUserID: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -246,6 +262,8 @@ public nonisolated struct User_V1_DeactivateUserRequest: Sendable {
   // methods supported on all messages.
 
   public var id: String = String()
+
+  public var actingUserID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -436,7 +454,7 @@ nonisolated extension User_V1_UpdateProfileRequest: SwiftProtobuf.Message, Swift
 
 nonisolated extension User_V1_ListUsersRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListUsersRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}page\0\u{3}page_size\0\u{1}email\0\u{1}role\0\u{1}active\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}page\0\u{2}\u{2}email\0\u{1}role\0\u{1}active\0\u{c}\u{2}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -444,8 +462,7 @@ nonisolated extension User_V1_ListUsersRequest: SwiftProtobuf.Message, SwiftProt
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularInt32Field(value: &self.page) }()
-      case 2: try { try decoder.decodeSingularInt32Field(value: &self.pageSize) }()
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._page) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.email) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.role) }()
       case 5: try { try decoder.decodeSingularBoolField(value: &self._active) }()
@@ -459,12 +476,9 @@ nonisolated extension User_V1_ListUsersRequest: SwiftProtobuf.Message, SwiftProt
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
     // https://github.com/apple/swift-protobuf/issues/1182
-    if self.page != 0 {
-      try visitor.visitSingularInt32Field(value: self.page, fieldNumber: 1)
-    }
-    if self.pageSize != 0 {
-      try visitor.visitSingularInt32Field(value: self.pageSize, fieldNumber: 2)
-    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
     if !self.email.isEmpty {
       try visitor.visitSingularStringField(value: self.email, fieldNumber: 3)
     }
@@ -478,8 +492,7 @@ nonisolated extension User_V1_ListUsersRequest: SwiftProtobuf.Message, SwiftProt
   }
 
   public static func ==(lhs: User_V1_ListUsersRequest, rhs: User_V1_ListUsersRequest) -> Bool {
-    if lhs.page != rhs.page {return false}
-    if lhs.pageSize != rhs.pageSize {return false}
+    if lhs._page != rhs._page {return false}
     if lhs.email != rhs.email {return false}
     if lhs.role != rhs.role {return false}
     if lhs._active != rhs._active {return false}
@@ -490,7 +503,7 @@ nonisolated extension User_V1_ListUsersRequest: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension User_V1_ListUsersResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListUsersResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}users\0\u{1}page\0\u{3}page_size\0\u{1}total\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}users\0\u{1}page\0\u{c}\u{3}\u{1}\u{c}\u{4}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -499,35 +512,29 @@ nonisolated extension User_V1_ListUsersResponse: SwiftProtobuf.Message, SwiftPro
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.users) }()
-      case 2: try { try decoder.decodeSingularInt32Field(value: &self.page) }()
-      case 3: try { try decoder.decodeSingularInt32Field(value: &self.pageSize) }()
-      case 4: try { try decoder.decodeSingularInt64Field(value: &self.total) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.users.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.users, fieldNumber: 1)
     }
-    if self.page != 0 {
-      try visitor.visitSingularInt32Field(value: self.page, fieldNumber: 2)
-    }
-    if self.pageSize != 0 {
-      try visitor.visitSingularInt32Field(value: self.pageSize, fieldNumber: 3)
-    }
-    if self.total != 0 {
-      try visitor.visitSingularInt64Field(value: self.total, fieldNumber: 4)
-    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: User_V1_ListUsersResponse, rhs: User_V1_ListUsersResponse) -> Bool {
     if lhs.users != rhs.users {return false}
-    if lhs.page != rhs.page {return false}
-    if lhs.pageSize != rhs.pageSize {return false}
-    if lhs.total != rhs.total {return false}
+    if lhs._page != rhs._page {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -610,7 +617,7 @@ nonisolated extension User_V1_RoleList: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension User_V1_UpdateUserRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".UpdateUserRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}roles\0\u{1}active\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}roles\0\u{1}active\0\u{3}acting_user_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -622,6 +629,7 @@ nonisolated extension User_V1_UpdateUserRequest: SwiftProtobuf.Message, SwiftPro
       case 2: try { try decoder.decodeSingularStringField(value: &self._name) }()
       case 3: try { try decoder.decodeSingularMessageField(value: &self._roles) }()
       case 4: try { try decoder.decodeSingularBoolField(value: &self._active) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.actingUserID) }()
       default: break
       }
     }
@@ -644,6 +652,9 @@ nonisolated extension User_V1_UpdateUserRequest: SwiftProtobuf.Message, SwiftPro
     try { if let v = self._active {
       try visitor.visitSingularBoolField(value: v, fieldNumber: 4)
     } }()
+    if !self.actingUserID.isEmpty {
+      try visitor.visitSingularStringField(value: self.actingUserID, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -652,6 +663,7 @@ nonisolated extension User_V1_UpdateUserRequest: SwiftProtobuf.Message, SwiftPro
     if lhs._name != rhs._name {return false}
     if lhs._roles != rhs._roles {return false}
     if lhs._active != rhs._active {return false}
+    if lhs.actingUserID != rhs.actingUserID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -659,7 +671,7 @@ nonisolated extension User_V1_UpdateUserRequest: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension User_V1_DeactivateUserRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DeactivateUserRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}acting_user_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -668,6 +680,7 @@ nonisolated extension User_V1_DeactivateUserRequest: SwiftProtobuf.Message, Swif
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.actingUserID) }()
       default: break
       }
     }
@@ -677,11 +690,15 @@ nonisolated extension User_V1_DeactivateUserRequest: SwiftProtobuf.Message, Swif
     if !self.id.isEmpty {
       try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
     }
+    if !self.actingUserID.isEmpty {
+      try visitor.visitSingularStringField(value: self.actingUserID, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: User_V1_DeactivateUserRequest, rhs: User_V1_DeactivateUserRequest) -> Bool {
     if lhs.id != rhs.id {return false}
+    if lhs.actingUserID != rhs.actingUserID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

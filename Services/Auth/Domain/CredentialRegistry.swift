@@ -1,0 +1,55 @@
+import EventKit
+import Foundation
+import PasswordHashing
+import PlatformCore
+
+/// Verifies passwords, changes them, and keeps the credentials in step with user events.
+public struct CredentialRegistry: Sendable {
+    private let store: any CredentialStore
+    private let hasher: PasswordHasher
+
+    public init(store: any CredentialStore, hasher: PasswordHasher) {
+        self.store = store
+        self.hasher = hasher
+    }
+
+    /// Wrong password, unknown email and deactivated account give the same error, after the same work.
+    public func verify(email: String, password: String) async throws -> Credential {
+        let email = EmailAddress.normalized(email)
+        guard let credential = try await store.find(email: email) else {
+            try await hasher.spendVerificationTime(password)
+            throw Self.invalidCredentials
+        }
+        guard try await hasher.verify(password, against: credential.passwordHash), credential.active else {
+            throw Self.invalidCredentials
+        }
+        return credential
+    }
+
+    public func changePassword(userID: String, current: String, new: String) async throws {
+        guard let id = UUID(uuidString: userID), let credential = try await store.find(userID: id), credential.active else {
+            throw AppError(.notFound, "no such account")
+        }
+        if let problem = PasswordPolicy.problem(with: new) {
+            throw AppError(.invalidArgument, "the new password is not acceptable", details: ["new_password": problem])
+        }
+        guard try await hasher.verify(current, against: credential.passwordHash) else {
+            throw AppError(.invalidArgument, "the current password is wrong", details: ["current_password": "does not match"])
+        }
+        try await store.setPasswordHash(try await hasher.hash(new), userID: id)
+    }
+
+    public func account(userID: String) async throws -> Credential {
+        guard let id = UUID(uuidString: userID), let credential = try await store.find(userID: id) else {
+            throw AppError(.notFound, "no such account")
+        }
+        return credential
+    }
+
+    /// Applies the effect of one user event, exactly once per event id.
+    public func apply(_ change: CredentialChange, from event: ReceivedEvent) async throws {
+        _ = try await store.apply(change, eventID: event.id, eventType: event.type)
+    }
+
+    static let invalidCredentials = AppError(.unauthenticated, "invalid email or password")
+}

@@ -1,0 +1,16 @@
+import Contracts
+import GRPCCore
+
+/// The services the gateway forwards to, each over one long-lived gRPC client (any transport:
+/// HTTP/2 in production, in-process in tests).
+public struct GatewayPeers: Sendable {
+    let idm: any Idm_V1_IDMService.ClientProtocol
+    let users: any User_V1_UserService.ClientProtocol
+    let auth: any Auth_V1_AuthService.ClientProtocol
+
+    public init(idm: GRPCClient<some ClientTransport>, users: GRPCClient<some ClientTransport>, auth: GRPCClient<some ClientTransport>) {
+        self.idm = Idm_V1_IDMService.Client(wrapping: idm)
+        self.users = User_V1_UserService.Client(wrapping: users)
+        self.auth = Auth_V1_AuthService.Client(wrapping: auth)
+    }
+}

@@ -1,0 +1,190 @@
+import AccessTokens
+import Contracts
+import EventKit
+import Foundation
+import PlatformCore
+import SwiftProtobuf
+
+/// What a successful login or refresh hands out.
+public struct IssuedTokens: Sendable {
+    public var accessToken: String
+    public var refreshToken: String
+    public var claims: AccessClaims
+    public var accessExpiresIn: Int64
+    public var refreshExpiresIn: Int64
+}
+
+/// Where a request came from, as the gateway saw it.
+public struct ClientInfo: Sendable, Equatable {
+    public var address: String
+    public var userAgent: String
+
+    public init(address: String, userAgent: String) {
+        self.address = String(address.prefix(64))
+        self.userAgent = String(userAgent.prefix(256))
+    }
+}
+
+/// Sessions and tokens: login (through auth, throttled), refresh rotation with reuse
+/// detection, validation, logout and revocation (each publishing `session.revoked`), session
+/// listing and the last connection.
+public struct SessionRegistry: Sendable {
+    private let store: any SessionStore
+    private let credentials: any CredentialVerifier
+    private let issuer: AccessTokenIssuer
+    private let verifier: AccessTokenVerifier
+    private let throttle: LoginThrottle
+    private let refreshLifetime: TimeInterval
+    private let eventsCommitted: @Sendable () -> Void
+    private let now: @Sendable () -> Date
+
+    public init(
+        store: any SessionStore, credentials: any CredentialVerifier, issuer: AccessTokenIssuer, throttle: LoginThrottle,
+        refreshLifetime: Duration = .seconds(30 * 24 * 3600), eventsCommitted: @escaping @Sendable () -> Void = {},
+        now: @escaping @Sendable () -> Date = Date.init
+    ) async throws {
+        self.store = store
+        self.credentials = credentials
+        self.issuer = issuer
+        self.verifier = try await AccessTokenVerifier(settings: issuer.settings, jwks: issuer.jwks)
+        self.throttle = throttle
+        self.refreshLifetime = TimeInterval(refreshLifetime.components.seconds)
+        self.eventsCommitted = eventsCommitted
+        self.now = now
+    }
+
+    public var jwks: JWKSet { issuer.jwks }
+    public var accessLifetime: TimeInterval { TimeInterval(issuer.settings.lifetimeSeconds) }
+
+    public func login(email: String, password: String, client: ClientInfo) async throws -> IssuedTokens {
+        let email = EmailAddress.normalized(email)
+        let time = now()
+        try throttle.check(email: email, address: client.address, now: time)
+        let account: AccountInfo
+        do {
+            account = try await credentials.verify(email: email, password: password)
+        } catch let error as AppError where error.code == .unauthenticated {
+            throttle.recordFailure(email: email, address: client.address, now: time)
+            throw Self.invalidCredentials
+        }
+        throttle.recordSuccess(email: email)
+        let refreshToken = RefreshToken.generate()
+        let session = SessionRecord(
+            id: UUID(), userID: account.userID, email: account.email, roles: account.roles, clientAddress: client.address,
+            userAgent: client.userAgent, createdAt: time, lastSeenAt: time,
+            refreshExpiresAt: time.addingTimeInterval(refreshLifetime))
+        try await store.create(session, refreshHash: RefreshToken.hash(refreshToken))
+        return try await tokens(for: session, refreshToken: refreshToken, at: time)
+    }
+
+    public func refresh(_ refreshToken: String, client: ClientInfo) async throws -> IssuedTokens {
+        let hash = RefreshToken.hash(refreshToken)
+        let time = now()
+        guard let session = try await store.session(refreshHash: hash), session.isActive(at: time) else {
+            throw Self.invalidRefresh
+        }
+        // Roles may have changed since login; a deactivated user's session ends here.
+        guard let account = try await credentials.account(userID: session.userID), account.active else {
+            _ = try await revoke(.session(session.id, ownedBy: nil), reason: "deactivated")
+            throw Self.invalidRefresh
+        }
+        let next = RefreshToken.generate()
+        let result = try await store.rotate(
+            hash: hash, newHash: RefreshToken.hash(next), roles: account.roles, now: time,
+            revocationEvent: revocationEvent(reason: "refresh_token_reuse", at: time))
+        switch result {
+        case .rotated(let session):
+            return try await tokens(for: session, refreshToken: next, at: time)
+        case .reused:
+            eventsCommitted()
+            throw Self.invalidRefresh
+        case .rejected:
+            throw Self.invalidRefresh
+        }
+    }
+
+    /// Signature, expiry, issuer, audience, and a live session. Throws `TokenRejection` for a
+    /// bad token, anything else when the session cannot be checked (the store is down).
+    public func validate(_ token: String) async throws -> AccessClaims {
+        let claims = try await verifier.verify(token, now: now())
+        guard let sessionID = UUID(uuidString: claims.sid) else { throw TokenRejection.malformed }
+        guard let session = try await store.find(id: sessionID), session.revokedAt == nil else {
+            throw TokenRejection.revoked
+        }
+        return claims
+    }
+
+    /// Revokes the token's session. An expired but genuine token still ends its session.
+    /// Throws `TokenRejection` for a token that is not genuine.
+    public func logout(_ token: String) async throws -> Bool {
+        let claims = try await verifier.verify(token, now: now(), checkExpiry: false)
+        guard let sessionID = UUID(uuidString: claims.sid), let userID = UUID(uuidString: claims.userID) else {
+            throw TokenRejection.malformed
+        }
+        return try await revoke(.session(sessionID, ownedBy: userID), reason: "logout") > 0
+    }
+
+    /// Returns how many sessions were revoked.
+    @discardableResult
+    public func revoke(_ target: RevocationTarget, reason: String, handledEvent: ReceivedEvent? = nil) async throws -> Int {
+        let time = now()
+        let revoked = try await store.revoke(
+            target, at: time, handledEvent: handledEvent, revocationEvent: revocationEvent(reason: reason, at: time))
+        if let revoked, !revoked.isEmpty { eventsCommitted() }
+        return revoked?.count ?? 0
+    }
+
+    /// The user's own session, or NOT_FOUND (also for someone else's: existence is not revealed).
+    public func revokeOwnSession(userID: String, sessionID: String) async throws {
+        guard let user = UUID(uuidString: userID), let session = UUID(uuidString: sessionID),
+            let found = try await store.find(id: session), found.userID == user, found.isActive(at: now())
+        else { throw AppError(.notFound, "no such session") }
+        try await revoke(.session(session, ownedBy: user), reason: "revoked_by_user")
+    }
+
+    public func activeSessions(userID: String) async throws -> [SessionRecord] {
+        guard let user = UUID(uuidString: userID) else { throw AppError(.invalidArgument, "bad user id", details: ["user_id": "must be a UUID"]) }
+        return try await store.activeSessions(userID: user, now: now())
+    }
+
+    public func lastConnection(email: String) async throws -> Date? {
+        try await store.lastLogin(email: EmailAddress.normalized(email))
+    }
+
+    /// Sessions whose access tokens may still be unexpired although they are revoked, with the
+    /// instant after which that no longer matters.
+    public func recentlyRevoked() async throws -> [(id: UUID, expiresAt: Date)] {
+        try await store.revokedSessions(since: now().addingTimeInterval(-accessLifetime)).map {
+            ($0.id, $0.revokedAt.addingTimeInterval(accessLifetime))
+        }
+    }
+
+    private func tokens(for session: SessionRecord, refreshToken: String, at time: Date) async throws -> IssuedTokens {
+        let (token, claims) = try await issuer.issue(
+            userID: session.userID.lowercasedString, email: session.email, roles: session.roles,
+            sessionID: session.id.lowercasedString, now: time)
+        return IssuedTokens(
+            accessToken: token, refreshToken: refreshToken, claims: claims, accessExpiresIn: issuer.settings.lifetimeSeconds,
+            refreshExpiresIn: Int64(session.refreshExpiresAt.timeIntervalSince(time).rounded(.down)))
+    }
+
+    private func revocationEvent(reason: String, at time: Date) -> @Sendable (SessionRecord) throws -> DomainEvent {
+        let correlationID = RequestScope.requestID
+        let lifetime = accessLifetime
+        return { session in
+            try DomainEvent(
+                EventCatalog.sessionRevoked,
+                .with {
+                    $0.sessionID = session.id.lowercasedString
+                    $0.userID = session.userID.lowercasedString
+                    $0.reason = reason
+                    $0.revokedAt = Google_Protobuf_Timestamp(date: time)
+                    $0.expiresAt = Google_Protobuf_Timestamp(date: time.addingTimeInterval(lifetime))
+                },
+                correlationID: correlationID, occurredAt: time)
+        }
+    }
+
+    static let invalidCredentials = AppError(.unauthenticated, "invalid email or password")
+    static let invalidRefresh = AppError(.unauthenticated, "the refresh token is not valid")
+}

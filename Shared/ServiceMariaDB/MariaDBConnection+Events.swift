@@ -1,0 +1,20 @@
+import DatabaseKit
+import EventKit
+import Foundation
+import MariaDB
+
+extension MariaDBConnection {
+    /// Writes `event` to the outbox; call inside the transaction that makes the change it reports.
+    public func appendToOutbox(_ event: DomainEvent) throws {
+        try execute(
+            "INSERT INTO outbox (id, event_type, payload, correlation_id, created_at) VALUES (?, ?, ?, ?, ?)",
+            [.uuid(event.id), .string(event.type), .string(event.payload), SQLValue(event.correlationID), .date(event.occurredAt)])
+    }
+
+    /// Records a consumed event; false when it was recorded before (a redelivery to skip).
+    /// Call inside the transaction that applies the event's effect.
+    public func recordInInbox(eventID: UUID, eventType: String) throws -> Bool {
+        // IGNORE only turns the duplicate key into "0 rows"; the id and type always fit their columns.
+        try execute("INSERT IGNORE INTO inbox (event_id, event_type) VALUES (?, ?)", [.uuid(eventID), .string(eventType)]) == 1
+    }
+}

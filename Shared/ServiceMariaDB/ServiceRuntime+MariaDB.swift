@@ -1,0 +1,20 @@
+import DatabaseKit
+import EventKit
+import Foundation
+import MariaDB
+import ServiceKit
+
+extension ServiceRuntime {
+    /// Connects to the service's own MariaDB database (`<PREFIX>_DATABASE_URL`), applies its
+    /// migrations, checks it in `/ready` and closes the pool on shutdown.
+    public mutating func attachMariaDB(migrations: Bundle, eventTables: EventTables = .none) async throws -> MariaDBClient {
+        let database = try ownDatabase(engine: "mariadb")
+        let url = try settings.databaseURL(
+            default: "mariadb://\(database)@127.0.0.1:3306/\(database)", schemes: ["mariadb", "mysql"])
+        let client = MariaDBClient(configuration: try MariaDBConfiguration(url: url))
+        try await migrate(client, from: migrations, first: eventTables.migration(.mariadb))
+        addReadinessCheck("mariadb") { try await client.ping() }
+        onShutdown { await client.shutdown() }
+        return client
+    }
+}

@@ -1,0 +1,21 @@
+import DatabaseKit
+import EventKit
+import Foundation
+import Postgres
+
+extension PostgresConnection {
+    /// Writes `event` to the outbox; call inside the transaction that makes the change it reports.
+    public func appendToOutbox(_ event: DomainEvent) throws {
+        try execute(
+            "INSERT INTO outbox (id, event_type, payload, correlation_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+            [.uuid(event.id), .string(event.type), .string(event.payload), SQLValue(event.correlationID), .date(event.occurredAt)])
+    }
+
+    /// Records a consumed event; false when it was recorded before (a redelivery to skip).
+    /// Call inside the transaction that applies the event's effect.
+    public func recordInInbox(eventID: UUID, eventType: String) throws -> Bool {
+        try execute(
+            "INSERT INTO inbox (event_id, event_type) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING",
+            [.uuid(eventID), .string(eventType)]) == 1
+    }
+}

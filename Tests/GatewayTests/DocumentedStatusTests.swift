@@ -1,0 +1,173 @@
+import Foundation
+import HTTPTypes
+import PlatformAPI
+import TestSupport
+import Testing
+
+/// The gateway's OpenAPI document, as it serves it.
+let gatewayDocument = try! APIDocument(
+    json: Data(contentsOf: ServiceSchemas.repositoryRoot.appendingPathComponent("Services/Gateway/Resources/openapi.json")))
+
+/// A request a scenario sends.
+struct Probe: Sendable {
+    var method: HTTPRequest.Method
+    var path: String
+    var token: String?
+    var json: [String: any Sendable]?
+    var rawBody: (text: String, contentType: String)?
+
+    init(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: [String: any Sendable]? = nil) {
+        self.method = method
+        self.path = path
+        self.token = token
+        self.json = json
+    }
+
+    func send(to stack: IdentityStack) async throws -> RESTResponse {
+        guard let rawBody else { return try await stack.client.call(method, path, token: token, json: json) }
+        var headers = HTTPFields()
+        headers[.contentType] = rawBody.contentType
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        let response = try await stack.client.executeRequest(
+            uri: path, method: method, headers: headers, body: .init(string: rawBody.text))
+        return RESTResponse(status: Int(response.status.code), headers: response.headers, text: String(buffer: response.body))
+    }
+}
+
+/// Every status the document names for an operation is one the gateway really answers: each
+/// (operation, status) pair has a scenario that produces it, in process, and the scenarios cover
+/// exactly the document's pairs.
+@Suite("Documented statuses")
+struct DocumentedStatusTests {
+    /// Pairs that need a real outage of infrastructure, proved by the live-stack suite instead.
+    static let provedByTheLiveStack: Set<String> = ["getReady 503"]  // Tests/e2e/test_readiness_failure.py
+
+    /// A request that succeeds, for each operation (fresh accounts each time, so scenarios do not meet).
+    static func validProbe(_ operation: String, _ stack: IdentityStack) async throws -> Probe {
+        switch operation {
+        case "register":
+            return Probe(.post, "/api/auth/register", json: ["email": "new-\(UUID())@example.com", "password": "long enough", "name": "N"])
+        case "login":
+            let account = try await stack.customer()
+            return Probe(.post, "/api/auth/login", json: ["email": account.email, "password": account.password])
+        case "refreshTokens":
+            return Probe(.post, "/api/auth/refresh", json: ["refresh_token": try await stack.customer().refreshToken])
+        case "logout": return Probe(.post, "/api/auth/logout", token: try await stack.customer().accessToken)
+        case "getAuthenticatedUser": return Probe(.get, "/api/auth/me", token: try await stack.customer().accessToken)
+        case "changePassword":
+            let account = try await stack.customer()
+            return Probe(
+                .post, "/api/auth/password", token: account.accessToken,
+                json: ["current_password": account.password, "new_password": "another long password"])
+        case "getOwnProfile": return Probe(.get, "/api/users/me", token: try await stack.customer().accessToken)
+        case "updateOwnProfile":
+            return Probe(.patch, "/api/users/me", token: try await stack.customer().accessToken, json: ["name": "Renamed"])
+        case "listSessions": return Probe(.get, "/api/sessions", token: try await stack.customer().accessToken)
+        case "revokeSession":
+            let account = try await stack.customer()
+            let sessions = try await stack.client.call(.get, "/api/sessions", token: account.accessToken)
+            let id = try #require((sessions["sessions"] as? [[String: Any]])?.first?["id"] as? String)
+            return Probe(.delete, "/api/sessions/\(id)", token: account.accessToken)
+        case "getLastConnection":
+            let account = try await stack.customer()
+            return Probe(.get, "/api/sessions/last-connection?email=\(account.email)", token: account.accessToken)
+        case "listUsers": return Probe(.get, "/api/admin/users?page=1&page_size=5", token: try await stack.admin().accessToken)
+        case "createUser":
+            return Probe(
+                .post, "/api/admin/users", token: try await stack.admin().accessToken,
+                json: ["email": "made-\(UUID())@example.com", "password": "long enough", "name": "M", "roles": ["staff"]])
+        case "getUser": return Probe(.get, "/api/admin/users/\(try await stack.customer().id)", token: try await stack.admin().accessToken)
+        case "updateUser":
+            return Probe(
+                .patch, "/api/admin/users/\(try await stack.customer().id)", token: try await stack.admin().accessToken,
+                json: ["name": "Renamed"])
+        case "deactivateUser":
+            return Probe(.delete, "/api/admin/users/\(try await stack.customer().id)", token: try await stack.admin().accessToken)
+        case "getJWKS": return Probe(.get, "/.well-known/jwks.json")
+        case "getOpenAPI": return Probe(.get, "/openapi.json")
+        case "getOpenAPIYAML": return Probe(.get, "/openapi.yaml")
+        case "getDocs": return Probe(.get, "/docs")
+        case "getHealth": return Probe(.get, "/health")
+        case "headHealth": return Probe(.head, "/health")
+        case "getReady": return Probe(.get, "/ready")
+        case "getMetrics": return Probe(.get, "/metrics")
+        default: throw TestFailure("no valid request for \(operation): add one when adding an operation")
+        }
+    }
+
+    /// Produces `status` for `operation`, or nil when the scenarios have no way to.
+    static func produce(_ status: Int, _ operation: String, _ stack: IdentityStack) async throws -> RESTResponse? {
+        var probe = try await validProbe(operation, stack)
+        switch status {
+        case 200, 201, 204:
+            return try await probe.send(to: stack)
+        case 401 where operation == "login":
+            probe.json = ["email": "nobody-\(UUID())@example.com", "password": "not the password"]
+        case 401 where operation == "refreshTokens":
+            probe.json = ["refresh_token": "spent-or-never-issued"]
+        case 401:
+            probe.token = nil
+        case 403 where operation == "getLastConnection":
+            probe.path = "/api/sessions/last-connection?email=\(IdentityStack.adminEmail)"
+        case 403:
+            probe.token = try await stack.customer().accessToken
+        case 404 where operation == "getLastConnection":
+            probe.token = try await stack.admin().accessToken
+            probe.path = "/api/sessions/last-connection?email=nobody-\(UUID())@example.com"
+        case 404:
+            let template = try #require(gatewayDocument.operations[operation]).path
+            probe.path = template.replacingOccurrences(of: "{id}", with: UUID().uuidString)
+        case 409 where operation == "updateUser" || operation == "deactivateUser":
+            // An admin taking away their own admin rights.
+            let admin = try await stack.admin()
+            probe.token = admin.accessToken
+            probe.path = "/api/admin/users/\(admin.id)"
+            if operation == "updateUser" { probe.json = ["roles": ["customer"]] }
+        case 409:
+            let taken = try await stack.customer().email
+            probe.json?["email"] = taken
+        case 413:
+            probe.json?["padding"] = String(repeating: "x", count: APIMiddleware.maximumJSONBody)
+        case 415:
+            probe.rawBody = ("email=a@example.com", "text/plain")
+        case 422 where probe.json != nil:
+            probe.rawBody = ("{\"not json", "application/json")
+        case 422 where operation == "getLastConnection":
+            probe.path = "/api/sessions/last-connection"
+        case 422 where operation == "listUsers":
+            probe.path = "/api/admin/users?page=0&page_size=x"
+        case 429:
+            let account = try await stack.customer()
+            for _ in 0..<5 { _ = try await stack.login(account.email, "not the password") }
+            probe.json = ["email": account.email, "password": account.password]
+        case 503:
+            for service in ["user", "auth", "idm"] { stack.stores.faults.takeDown(service) }
+            defer { for service in ["user", "auth", "idm"] { stack.stores.faults.bringUp(service) } }
+            return try await probe.send(to: stack)
+        default:
+            return nil
+        }
+        return try await probe.send(to: stack)
+    }
+
+    @Test func everyDocumentedStatusIsProduced() async throws {
+        try await IdentityStack.run { stack in
+            var unproduced: [String] = []
+            for policy in gatewayDocument.operations.values.sorted(by: { $0.operationID < $1.operationID }) {
+                for status in policy.statuses.sorted() {
+                    let pair = "\(policy.operationID) \(status)"
+                    if Self.provedByTheLiveStack.contains(pair) { continue }
+                    guard let response = try await Self.produce(status, policy.operationID, stack) else {
+                        unproduced.append(pair)
+                        continue
+                    }
+                    #expect(response.status == status, "\(pair): got \(response)")
+                    if status >= 400 {
+                        #expect(response.errorCode != nil, "\(pair): not the error body: \(response)")
+                    }
+                }
+            }
+            #expect(unproduced.isEmpty, "documented but not produced by any scenario: \(unproduced)")
+        }
+    }
+}

@@ -1,0 +1,293 @@
+import AccessTokens
+import Contracts
+import EventKit
+import Foundation
+import IDMService
+import PlatformCore
+import SwiftProtobuf
+import Synchronization
+import TestSupport
+import Testing
+
+/// auth as idm sees it: one account with one password.
+final class OneAccountVerifier: CredentialVerifier {
+    let password: String
+    private let state: Mutex<AccountInfo>
+
+    init(account: AccountInfo, password: String) {
+        self.password = password
+        state = Mutex(account)
+    }
+
+    var account: AccountInfo { state.withLock { $0 } }
+
+    func setActive(_ active: Bool) { state.withLock { $0.active = active } }
+
+    func verify(email: String, password: String) async throws -> AccountInfo {
+        let account = self.account
+        guard email == account.email, password == self.password, account.active else {
+            throw AppError(.unauthenticated, "invalid email or password")
+        }
+        return account
+    }
+
+    func account(userID: UUID) async throws -> AccountInfo? {
+        let account = self.account
+        return account.userID == userID ? account : nil
+    }
+}
+
+@Suite("Session registry")
+struct SessionRegistryTests {
+    static let password = "the right password"
+    static let lifetime: TimeInterval = 900
+
+    let account = AccountInfo(userID: UUID(), email: "ada@example.com", roles: ["customer", "staff"], active: true)
+    let verifier: OneAccountVerifier
+    let store = InMemorySessionStore()
+    let clock = TestClock()
+    let committed = CallCounter()
+    let settings = TokenSettings(issuer: "test-idm", audience: "test-platform", accessTokenLifetime: .seconds(900))
+    let client = ClientInfo(address: "203.0.113.7", userAgent: "tests")
+
+    init() {
+        verifier = OneAccountVerifier(account: account, password: Self.password)
+    }
+
+    func registry(limits: LoginThrottle.Limits = .init()) async throws -> SessionRegistry {
+        let issuer = await AccessTokenIssuer(key: try SigningKey.generate(), settings: settings)
+        let clock = clock
+        let committed = committed
+        return try await SessionRegistry(
+            store: store, credentials: verifier, issuer: issuer, throttle: LoginThrottle(limits: limits),
+            eventsCommitted: { committed.increment() }, now: { clock.now })
+    }
+
+    func login(_ sessions: SessionRegistry, password: String = Self.password, email: String = "ada@example.com", from address: String? = nil)
+        async throws -> IssuedTokens
+    {
+        try await sessions.login(
+            email: email, password: password, client: address.map { ClientInfo(address: $0, userAgent: "tests") } ?? client)
+    }
+
+    func revocations() throws -> [Events_V1_SessionRevoked] {
+        try store.outbox.filter { $0.type == "session.revoked" }.map { try Events_V1_SessionRevoked(jsonString: $0.payload) }
+    }
+
+    /// Why `body` was refused; nil when it was not (an error other than a `TokenRejection` is a test failure).
+    func rejection(_ body: () async throws -> Void) async -> TokenRejection? {
+        do {
+            try await body()
+            return nil
+        } catch let rejection as TokenRejection {
+            return rejection
+        } catch {
+            Issue.record("expected a TokenRejection, got \(error)")
+            return nil
+        }
+    }
+
+    @Test func loginHandsOutTokensWithEveryClaim() async throws {
+        let sessions = try await registry()
+        let tokens = try await login(sessions)
+        let parts = tokens.accessToken.split(separator: ".")
+        try #require(parts.count == 3)
+        let payload = try #require(Data(base64URLEncoded: parts[1]))
+        let claims = try #require(try JSONSerialization.jsonObject(with: payload) as? [String: Any])
+        for key in ["iss", "aud", "sub", "sid", "jti", "iat", "exp", "email", "roles"] {
+            #expect(claims[key] != nil, "missing claim \(key)")
+        }
+        #expect(claims["iss"] as? String == "test-idm")
+        #expect(claims["sub"] as? String == account.userID.lowercasedString)
+        #expect(claims["email"] as? String == "ada@example.com")
+        #expect(claims["roles"] as? [String] == ["customer", "staff"])
+        let sid = try #require(claims["sid"] as? String)
+        #expect(UUID(uuidString: sid) != nil)
+        let iat = try #require((claims["iat"] as? NSNumber)?.doubleValue)
+        let exp = try #require((claims["exp"] as? NSNumber)?.doubleValue)
+        #expect(iat == clock.now.timeIntervalSince1970.rounded(.down))
+        #expect(exp - iat == Self.lifetime)
+
+        #expect(tokens.claims.sid == sid)
+        #expect(tokens.accessExpiresIn == 900)
+        #expect(!tokens.refreshToken.isEmpty)
+        let validated = try await sessions.validate(tokens.accessToken)
+        #expect(validated.userID == account.userID.lowercasedString)
+    }
+
+    @Test func aWrongPasswordIsUnauthenticated() async throws {
+        let sessions = try await registry()
+        let error = await Fixtures.appError { _ = try await login(sessions, password: "wrong password") }
+        #expect(error?.code == .unauthenticated)
+    }
+
+    @Test func refreshHandsOutANewPairForTheSameSession() async throws {
+        let sessions = try await registry()
+        let first = try await login(sessions)
+        clock.advance(by: 60)
+        let second = try await sessions.refresh(first.refreshToken, client: client)
+        #expect(second.refreshToken != first.refreshToken)
+        #expect(second.accessToken != first.accessToken)
+        #expect(second.claims.sid == first.claims.sid)
+        #expect(second.claims.iat.value > first.claims.iat.value)
+        _ = try await sessions.validate(second.accessToken)
+    }
+
+    @Test func presentingASpentRefreshTokenFailsAndRevokesTheSession() async throws {
+        let sessions = try await registry()
+        let first = try await login(sessions)
+        let second = try await sessions.refresh(first.refreshToken, client: client)
+        #expect(committed.count == 0)
+
+        let reuse = await Fixtures.appError { _ = try await sessions.refresh(first.refreshToken, client: client) }
+        #expect(reuse?.code == .unauthenticated)
+        #expect(await rejection { _ = try await sessions.validate(second.accessToken) } == .revoked)
+
+        let events = try revocations()
+        try #require(events.count == 1)
+        #expect(events[0].sessionID == second.claims.sid)
+        #expect(events[0].userID == account.userID.lowercasedString)
+        #expect(events[0].reason == "refresh_token_reuse")
+        #expect(committed.count == 1)
+
+        // The thief's current token dies with the session.
+        let current = await Fixtures.appError { _ = try await sessions.refresh(second.refreshToken, client: client) }
+        #expect(current?.code == .unauthenticated)
+    }
+
+    @Test func afterLogoutTheAccessTokenIsRevoked() async throws {
+        let sessions = try await registry()
+        let tokens = try await login(sessions)
+        #expect(try await sessions.logout(tokens.accessToken))
+        #expect(await rejection { _ = try await sessions.validate(tokens.accessToken) } == .revoked)
+        #expect(try revocations().map(\.reason) == ["logout"])
+        // A second logout finds nothing left to revoke.
+        #expect(try await sessions.logout(tokens.accessToken) == false)
+        let refresh = await Fixtures.appError { _ = try await sessions.refresh(tokens.refreshToken, client: client) }
+        #expect(refresh?.code == .unauthenticated)
+    }
+
+    @Test func anExpiredButGenuineTokenStillLogsOut() async throws {
+        let sessions = try await registry()
+        let tokens = try await login(sessions)
+        clock.advance(by: 2 * Self.lifetime)
+        #expect(await rejection { _ = try await sessions.validate(tokens.accessToken) } == .expired)
+        #expect(try await sessions.logout(tokens.accessToken))
+    }
+
+    @Test(arguments: ["", "garbage", "a.b.c"])
+    func logoutOfGarbageIsRefused(token: String) async throws {
+        let sessions = try await registry()
+        _ = try await login(sessions)
+        #expect(await rejection { _ = try await sessions.logout(token) } == .malformed)
+        #expect(store.outbox.isEmpty)
+    }
+
+    @Test func fiveWrongPasswordsBlockEvenTheRightOne() async throws {
+        let sessions = try await registry()
+        for _ in 0..<5 {
+            let error = await Fixtures.appError { _ = try await login(sessions, password: "wrong password") }
+            #expect(error?.code == .unauthenticated)
+        }
+        let blocked = await Fixtures.appError { _ = try await login(sessions) }
+        #expect(blocked?.code == .resourceExhausted)
+        #expect(blocked?.retryAfterSeconds == 900)
+
+        // Once the failures leave the window the account is free again.
+        clock.advance(by: 901)
+        _ = try await login(sessions)
+    }
+
+    @Test func aSuccessfulLoginClearsTheAccountsFailures() async throws {
+        let sessions = try await registry()
+        for _ in 0..<4 { _ = await Fixtures.appError { _ = try await login(sessions, password: "wrong password") } }
+        _ = try await login(sessions)
+        for _ in 0..<4 { _ = await Fixtures.appError { _ = try await login(sessions, password: "wrong password") } }
+        // Eight failures in the window, but only four since the success.
+        _ = try await login(sessions)
+    }
+
+    @Test func failuresFromOneAddressAcrossEmailsAreLimited() async throws {
+        let sessions = try await registry(limits: .init(perAccount: 5, perAddress: 3))
+        for index in 0..<3 {
+            let error = await Fixtures.appError {
+                _ = try await login(sessions, password: "guess", email: "victim\(index)@example.com", from: "198.51.100.1")
+            }
+            #expect(error?.code == .unauthenticated)
+        }
+        let blocked = await Fixtures.appError { _ = try await login(sessions, from: "198.51.100.1") }
+        #expect(blocked?.code == .resourceExhausted)
+        #expect(blocked?.retryAfterSeconds != nil)
+        // Another address is not affected.
+        _ = try await login(sessions, from: "198.51.100.2")
+    }
+
+    @Test func refreshForADeactivatedAccountFailsAndRevokesTheSession() async throws {
+        let sessions = try await registry()
+        let tokens = try await login(sessions)
+        verifier.setActive(false)
+        let error = await Fixtures.appError { _ = try await sessions.refresh(tokens.refreshToken, client: client) }
+        #expect(error?.code == .unauthenticated)
+        #expect(await rejection { _ = try await sessions.validate(tokens.accessToken) } == .revoked)
+        let events = try revocations()
+        #expect(events.map(\.sessionID) == [tokens.claims.sid])
+        #expect(events.map(\.reason) == ["deactivated"])
+    }
+
+    @Test func revokingSomeoneElsesSessionIsNotFound() async throws {
+        let sessions = try await registry()
+        let tokens = try await login(sessions)
+        let error = await Fixtures.appError {
+            try await sessions.revokeOwnSession(userID: UUID().uuidString, sessionID: tokens.claims.sid)
+        }
+        #expect(error?.code == .notFound)
+        _ = try await sessions.validate(tokens.accessToken)
+        #expect(store.outbox.isEmpty)
+
+        // The owner can.
+        try await sessions.revokeOwnSession(userID: account.userID.uuidString, sessionID: tokens.claims.sid)
+        #expect(await rejection { _ = try await sessions.validate(tokens.accessToken) } == .revoked)
+    }
+
+    @Test func aUserDeactivatedEventRevokesEverySessionOnce() async throws {
+        let sessions = try await registry()
+        let first = try await login(sessions)
+        let second = try await login(sessions)
+        let handlers = try idmEventHandlers(sessions: sessions)
+        let event = try Fixtures.received(
+            EventCatalog.userDeactivated,
+            .with {
+                $0.userID = account.userID.lowercasedString
+                $0.deactivatedAt = Google_Protobuf_Timestamp(date: clock.now)
+            })
+        try await handlers.handle(event)
+        #expect(await rejection { _ = try await sessions.validate(first.accessToken) } == .revoked)
+        #expect(await rejection { _ = try await sessions.validate(second.accessToken) } == .revoked)
+        #expect(Set(try revocations().map(\.sessionID)) == [first.claims.sid, second.claims.sid])
+
+        // The redelivery is a no-op, even for a session that started in between.
+        let third = try await login(sessions)
+        try await handlers.handle(event)
+        _ = try await sessions.validate(third.accessToken)
+        #expect(try revocations().count == 2)
+    }
+
+    @Test func recentlyRevokedSessionsExpireOneTokenLifetimeAfterTheirRevocation() async throws {
+        let sessions = try await registry()
+        let tokens = try await login(sessions)
+        let kept = try await login(sessions)
+        clock.advance(by: 30)
+        let revokedAt = clock.now
+        #expect(try await sessions.logout(tokens.accessToken))
+        clock.advance(by: 10)
+
+        let recent = try await sessions.recentlyRevoked()
+        #expect(recent.map(\.id.lowercasedString) == [tokens.claims.sid])
+        #expect(recent.first?.expiresAt == revokedAt.addingTimeInterval(Self.lifetime))
+        #expect(!recent.map(\.id.lowercasedString).contains(kept.claims.sid))
+
+        // Once every token of the session has expired it is no longer listed.
+        clock.advance(by: Self.lifetime)
+        #expect(try await sessions.recentlyRevoked().isEmpty)
+    }
+}

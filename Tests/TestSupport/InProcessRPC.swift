@@ -1,0 +1,70 @@
+import GRPCCore
+import GRPCInProcessTransport
+import PlatformCore
+import PlatformRPC
+import ServiceKit
+import Synchronization
+
+/// A service's gRPC server on the in-process transport, with exactly the services and
+/// interceptors it serves in production, and a client connected to it; both run until `body`
+/// returns.
+public func withInProcessRPC<T: Sendable>(
+    _ runtime: ServiceRuntime, faults: FaultInjector? = nil, _ body: (GRPCClient<InProcessTransport.Client>) async throws -> T
+) async throws -> T {
+    let transport = InProcessTransport()
+    let server = runtime.makeRPCServer(transport: transport.server)
+    var interceptors: [any ClientInterceptor] = [RequestMetadataClientInterceptor()]
+    if let faults { interceptors.append(faults.interceptor(for: runtime.settings.name)) }
+    let client = GRPCClient(transport: transport.client, interceptors: interceptors)
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await server.serve() }
+        group.addTask { try await client.runConnections() }
+        do {
+            let result = try await body(client)
+            client.beginGracefulShutdown()
+            server.beginGracefulShutdown()
+            try await group.waitForAll()
+            return result
+        } catch {
+            client.beginGracefulShutdown()
+            server.beginGracefulShutdown()
+            group.cancelAll()
+            throw error
+        }
+    }
+}
+
+/// Makes calls to chosen services fail as if they were down (`UNAVAILABLE`), to see how callers
+/// answer an outage.
+public final class FaultInjector: Sendable {
+    private let down = Mutex<Set<String>>([])
+
+    public init() {}
+
+    public func takeDown(_ service: String) { down.withLock { _ = $0.insert(service) } }
+    public func bringUp(_ service: String) { down.withLock { _ = $0.remove(service) } }
+
+    /// While `service` is down, `body` runs.
+    public func whileDown<T>(_ service: String, _ body: () async throws -> T) async rethrows -> T {
+        takeDown(service)
+        defer { bringUp(service) }
+        return try await body()
+    }
+
+    func interceptor(for service: String) -> some ClientInterceptor { Interceptor(service: service, faults: self) }
+
+    func isDown(_ service: String) -> Bool { down.withLock { $0.contains(service) } }
+
+    private struct Interceptor: ClientInterceptor {
+        let service: String
+        let faults: FaultInjector
+
+        func intercept<Input: Sendable, Output: Sendable>(
+            request: StreamingClientRequest<Input>, context: ClientContext,
+            next: (StreamingClientRequest<Input>, ClientContext) async throws -> StreamingClientResponse<Output>
+        ) async throws -> StreamingClientResponse<Output> {
+            guard !faults.isDown(service) else { throw RPCError(code: .unavailable, message: "\(service) is down") }
+            return try await next(request, context)
+        }
+    }
+}
