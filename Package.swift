@@ -169,7 +169,7 @@ let testTargets: [Target] = [
         name: "GatewayTests",
         dependencies: [
             "GatewayService", "PlatformAPI", "PlatformCore", "Contracts", "EventKit", "AccessTokens", "TestSupport",
-            hummingbird, hummingbirdTesting, httpTypes, swiftProtobuf,
+            hummingbird, hummingbirdTesting, httpTypes, swiftProtobuf, crypto,
         ],
         path: "Tests/GatewayTests"
     ),
