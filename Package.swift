@@ -161,7 +161,8 @@ let testTargets: [Target] = [
         dependencies: [
             "PasswordHashing", "AccessTokens", "EventKit", "AMQP", "Postgres", "DatabaseKit", "Contracts", "PlatformCore",
             "IDMService", "AuthService", "UserService", "GatewayService", "ServiceKit", "TestSupport", hummingbird,
-            hummingbirdTesting, jwtKit, crypto, logging, swiftProtobuf, grpcCore, inProcessTransport,
+            hummingbirdTesting, jwtKit, crypto, logging, swiftProtobuf, grpcCore, grpcProtobuf, inProcessTransport,
+            "PlatformConfig",
         ],
         path: "Tests/IdentityTests"
     ),
