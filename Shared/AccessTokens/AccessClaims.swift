@@ -1,7 +1,7 @@
 import Foundation
 import JWTKit
 
-/// The claims of an access token (DESIGN.md "Identity").
+/// The claims of an access token.
 public struct AccessClaims: JWTPayload, Equatable {
     public var iss: IssuerClaim
     public var aud: AudienceClaim

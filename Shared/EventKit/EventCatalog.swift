@@ -1,6 +1,6 @@
 import Contracts
 
-/// Every event type of the platform (DESIGN.md "Events"), with its payload message from
+/// Every event type of the platform, with its payload message from
 /// `Protos/events/v1`. Publishers and consumers name events only through these constants.
 public enum EventCatalog {
     /// Carries the bcrypt hash: bound to auth's queue only.

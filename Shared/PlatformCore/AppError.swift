@@ -33,7 +33,7 @@ public struct AppError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(code.rawValue): \(message)" }
 
-    /// The HTTP status a REST client sees (DESIGN.md "Contracts").
+    /// The HTTP status a REST client sees.
     public var httpStatus: Int { code.httpStatus }
 }
 

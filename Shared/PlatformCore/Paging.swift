@@ -1,4 +1,4 @@
-/// Which page of a list a caller wants (DESIGN.md "Conventions"): `page` from 1, `page_size`
+/// Which page of a list a caller wants: `page` from 1, `page_size`
 /// 1…100, 20 by default. Every list, REST or gRPC, is validated here, so a bad value is the same
 /// 422 naming the parameter everywhere.
 public struct PageRequest: Sendable, Equatable {

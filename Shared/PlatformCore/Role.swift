@@ -1,4 +1,4 @@
-/// The roles of DESIGN.md "Identity", most privileged first.
+/// The roles, most privileged first.
 public enum Role: String, Sendable, CaseIterable, Codable {
     case admin
     case staff

@@ -2,7 +2,7 @@ import Hummingbird
 import Logging
 import PlatformCore
 
-/// Turns every error into the JSON error body with the status of DESIGN.md "Contracts".
+/// Turns every error into the JSON error body with the HTTP status of its code (`AppError.Code`).
 ///
 /// Domain errors keep their message; Hummingbird's own errors (unknown route, bad JSON) keep
 /// their status; anything else is logged and answered as a bare 500 so no internal detail

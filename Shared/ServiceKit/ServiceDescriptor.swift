@@ -1,6 +1,6 @@
 import PlatformConfig
 
-/// The fixed facts about one service (DESIGN.md "Services"): its name, the prefix of its
+/// The fixed facts about one service: its name, the prefix of its
 /// environment variables, default ports, its own store, whether it talks to the broker, and the
 /// services it calls. All ten are listed in `ServiceManifest`.
 public struct ServiceDescriptor: Sendable, Equatable {

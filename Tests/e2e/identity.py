@@ -1,4 +1,4 @@
-"""Helpers shared by the identity tests (docs/identity-api.md) and `scripts/bench`.
+"""Helpers shared by the identity tests (Services/Gateway/API/openapi.yaml) and `scripts/bench`.
 
 - REST calls through the gateway (`call`, `register`, `login`, …). Every response is checked on
   arrival: no body may contain a password this process sent, `password_hash`/`passwordHash`
