@@ -33,6 +33,15 @@ public final class AMQPConsumer: Sendable {
         }
     }
 
+    /// Deletes the queue and its `.dead` queue, messages and all: for tests and tools, never done
+    /// by a running service (queues are only ever declared).
+    public func deleteTopology() async throws {
+        try await AMQPConnectionHandle.withTemporary(configuration, role: "delete \(queue.name)") { [queue] handle in
+            try handle.deleteQueue(queue.name)
+            try handle.deleteQueue(queue.deadLetterQueueName)
+        }
+    }
+
     /// Consumes until the calling task is cancelled, then returns.
     /// Throws only for what retrying cannot fix: `.topologyMismatch` (a queue or exchange exists with
     /// other arguments), or a second concurrent `run`.

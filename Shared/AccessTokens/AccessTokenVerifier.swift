@@ -38,7 +38,7 @@ public final class AccessTokenVerifier: Sendable {
     /// Tolerated clock difference between issuer and verifier.
     private let leeway: TimeInterval
 
-    public init(settings: TokenSettings, jwks: JWKSet, leeway: TimeInterval = 5) async throws {
+    public init(settings: TokenSettings, jwks: JWKSet, leeway: TimeInterval = TokenSettings.clockLeeway) async throws {
         self.settings = settings
         self.leeway = leeway
         keys = JWTKeyCollection()

@@ -1,3 +1,4 @@
+import Foundation
 import PlatformConfig
 
 /// Who issues access tokens, for whom, and for how long.
@@ -13,6 +14,15 @@ public struct TokenSettings: Sendable, Equatable {
     }
 
     public var lifetimeSeconds: Int64 { accessTokenLifetime.components.seconds }
+
+    /// The clock difference tolerated between the issuer and a verifier (expiry, issue time).
+    public static let clockLeeway: TimeInterval = 5
+
+    /// How long after a session's revocation its tokens may still pass the signature and expiry
+    /// checks: the last one issued before the revocation expires at most one lifetime later and is
+    /// accepted for the leeway beyond that. A revocation is kept at least this long (doubling the
+    /// leeway covers the revoker's and the verifier's clocks differing too).
+    public var revocationLifetime: TimeInterval { TimeInterval(lifetimeSeconds) + 2 * Self.clockLeeway }
 }
 
 

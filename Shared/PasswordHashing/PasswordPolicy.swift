@@ -11,4 +11,11 @@ public enum PasswordPolicy {
         if password.utf8.contains(0) { return "must not contain NUL characters" }
         return nil
     }
+
+    /// Whether `password` could be a stored password at all. bcrypt reads only up to the first NUL
+    /// and at most 72 bytes, so without this check a longer or NUL-carrying candidate would match
+    /// the password it starts with. Refused alike with a wrong password, after the same work.
+    public static func mayMatch(_ password: String) -> Bool {
+        password.utf8.count <= maximumBytes && !password.utf8.contains(0)
+    }
 }

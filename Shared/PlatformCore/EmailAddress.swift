@@ -1,7 +1,13 @@
-/// Email addresses are compared case-insensitively: stored and looked up lowercased and trimmed.
+import Foundation
+
+/// Email addresses are stored, compared, looked up and throttled in one form: trimmed, in Unicode
+/// NFC, case-folded (and NFC again, as folding may decompose). Addresses that look identical are
+/// then the same bytes, so Swift's equality (canonical equivalence) and the stores' byte
+/// comparison always agree.
 public enum EmailAddress {
     public static func normalized(_ raw: String) -> String {
-        raw.trimmingWhitespace().lowercased()
+        raw.trimmingWhitespace().precomposedStringWithCanonicalMapping
+            .folding(options: .caseInsensitive, locale: nil).precomposedStringWithCanonicalMapping
     }
 
     /// A pragmatic check (one `@`, a dotted domain, no spaces or control characters, ≤ 254

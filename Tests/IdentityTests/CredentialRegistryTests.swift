@@ -23,14 +23,14 @@ struct CredentialRegistryTests {
         handlers = try authEventHandlers(credentials: service)
     }
 
-    func registered(password: String = "the right password", email: String = "Ada@Example.com", id: UUID = UUID()) async throws
-        -> ReceivedEvent
-    {
+    func registered(
+        password: String = "the right password", email: String = "Ada@Example.com", user: UUID? = nil, id: UUID = UUID()
+    ) async throws -> ReceivedEvent {
         let hash = try await hasher.hash(password)
         return try Fixtures.received(
             EventCatalog.userRegistered,
             .with {
-                $0.userID = userID.lowercasedString
+                $0.userID = (user ?? userID).lowercasedString
                 $0.email = email
                 $0.name = "Ada"
                 $0.roles = ["customer"]
@@ -194,5 +194,23 @@ struct CredentialRegistryTests {
             _ = try await service.verify(email: "ada@example.com", password: "the right password")
         }
         #expect(old?.code == .unauthenticated)
+    }
+
+    /// bcrypt reads at most 72 bytes and stops at a NUL: a candidate that only starts with the
+    /// password must not match it (it did, before the policy applied at verification).
+    @Test func aPasswordWithBytesBeyondWhatBcryptReadsDoesNotMatch() async throws {
+        let exact = String(repeating: "p", count: 72)
+        try await handlers.handle(try await registered(password: exact))
+        _ = try await service.verify(email: "ada@example.com", password: exact)
+        for candidate in [exact + "junk", exact + "\u{0}junk", "p\u{0}" + String(repeating: "p", count: 70)] {
+            let error = await Fixtures.appError { _ = try await service.verify(email: "ada@example.com", password: candidate) }
+            #expect(error == CredentialRegistry.invalidCredentials, "\(candidate.utf8.count) bytes")
+        }
+
+        let short = "short enough"
+        let other = UUID()
+        try await handlers.handle(try await registered(password: short, email: "nul@example.com", user: other))
+        let withNul = await Fixtures.appError { _ = try await service.verify(email: "nul@example.com", password: short + "\u{0}x") }
+        #expect(withNul == CredentialRegistry.invalidCredentials)
     }
 }

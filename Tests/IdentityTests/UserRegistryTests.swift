@@ -203,4 +203,36 @@ struct UserRegistryTests {
         #expect(last?.code == .failedPrecondition)
         #expect(store.outbox.filter { $0.type == "user.deactivated" }.count == 1)
     }
+
+    /// "Z" and 30,000 combining accents is one character but 60,001 bytes: names are bounded in
+    /// bytes too (the rule of every free-text field: `TextLimit`).
+    @Test func aNameIsBoundedInBytesAsWellAsInCharacters() async throws {
+        let heavy = "Z" + String(repeating: "\u{301}", count: 30_000)
+        #expect(heavy.count == 1)
+        let registration = await Fixtures.appError { _ = try await registry.register(email: "z@example.com", password: "long enough", name: heavy) }
+        #expect(registration?.code == .invalidArgument && registration?.details.keys.contains("name") == true)
+        let user = try await registry.register(email: "z@example.com", password: "long enough", name: "Zoë")
+        let rename = await Fixtures.appError { _ = try await registry.updateProfile(id: user.id.uuidString, name: heavy) }
+        #expect(rename?.code == .invalidArgument)
+        // The limit itself: 100 characters, 400 bytes.
+        #expect(UserRegistry.nameLimit.problem(with: String(repeating: "é", count: 100)) == nil)
+        #expect(UserRegistry.nameLimit.problem(with: String(repeating: "😀", count: 100)) == nil)
+        #expect(UserRegistry.nameLimit.problem(with: String(repeating: "a", count: 101)) != nil)
+        #expect(UserRegistry.nameLimit.problem(with: "a" + String(repeating: "\u{301}", count: 200)) != nil)
+    }
+
+    /// `josé` composed (NFC) and decomposed (NFD) look identical: they are one address, stored,
+    /// compared and looked up in one form (they were two accounts, and Swift's `==` called them
+    /// equal while the stores compared bytes).
+    @Test func addressesThatLookIdenticalAreOneAccount() async throws {
+        let composed = "jos\u{E9}@example.com"
+        let decomposed = "jose\u{301}@EXAMPLE.com"
+        #expect(!composed.utf8.elementsEqual(decomposed.utf8))
+        let user = try await registry.register(email: composed, password: "long enough", name: "José")
+        let again = await Fixtures.appError { _ = try await registry.register(email: decomposed, password: "long enough", name: "Jose") }
+        #expect(again?.code == .alreadyExists)
+        #expect(try await registry.get(email: decomposed).id == user.id)
+        #expect(EmailAddress.normalized(decomposed).utf8.elementsEqual(EmailAddress.normalized(composed).utf8))
+        #expect(EmailAddress.normalized(" Ada@Example.COM ") == "ada@example.com")
+    }
 }

@@ -28,7 +28,7 @@ public final class InMemoryCredentialStore: CredentialStore {
     }
 
     public func find(email: String) async throws -> Credential? {
-        state.withLock { $0.credentials.values.first { $0.email == email } }
+        state.withLock { $0.credentials.values.first { $0.email.utf8.elementsEqual(email.utf8) } }
     }
 
     public func find(userID: UUID) async throws -> Credential? { state.withLock { $0.credentials[userID] } }

@@ -96,7 +96,7 @@ public final class InMemorySessionStore: SessionStore {
     }
 
     public func lastLogin(email: String) async throws -> Date? {
-        state.withLock { $0.sessions.values.filter { $0.email == email }.map(\.createdAt).max() }
+        state.withLock { $0.sessions.values.filter { $0.email.utf8.elementsEqual(email.utf8) }.map(\.createdAt).max() }
     }
 
     public func revokedSessions(since: Date) async throws -> [(id: UUID, revokedAt: Date)] {

@@ -21,7 +21,7 @@ public final class InMemoryUserStore: UserStore {
 
     public func insert(_ user: UserRecord, event: DomainEvent) async throws {
         try state.withLock { state in
-            guard !state.users.values.contains(where: { $0.email == user.email }) else {
+            guard !state.users.values.contains(where: { $0.email.utf8.elementsEqual(user.email.utf8) }) else {
                 throw AppError(.alreadyExists, "a user with this email already exists")
             }
             state.users[user.id] = user
@@ -33,7 +33,7 @@ public final class InMemoryUserStore: UserStore {
     public func find(id: UUID) async throws -> UserRecord? { state.withLock { $0.users[id] } }
 
     public func find(email: String) async throws -> UserRecord? {
-        state.withLock { $0.users.values.first { $0.email == email } }
+        state.withLock { $0.users.values.first { $0.email.utf8.elementsEqual(email.utf8) } }
     }
 
     public func modify(
@@ -56,7 +56,7 @@ public final class InMemoryUserStore: UserStore {
     public func list(_ query: UserQuery) async throws -> Page<UserRecord> {
         let matching = state.withLock { $0.users.values }
             .filter { user in
-                (query.email.map { user.email.contains($0.lowercased()) } ?? true)
+                (query.email.map { user.email.contains(EmailAddress.normalized($0)) } ?? true)
                     && (query.role.map { user.roles.contains($0) } ?? true)
                     && (query.active.map { user.active == $0 } ?? true)
             }

@@ -1,4 +1,4 @@
-@testable import AMQP
+import AMQP
 import Foundation
 import Logging
 import Synchronization
@@ -41,10 +41,7 @@ public enum TestBroker {
     }
 
     public static func deleteQueues(of queue: QueueSpec) async throws {
-        try await AMQPConnectionHandle.withTemporary(try configuration(), role: "test cleanup") { handle in
-            try handle.deleteQueue(queue.name)
-            try handle.deleteQueue(queue.deadLetterQueueName)
-        }
+        try await consumer(queue).deleteTopology()
     }
 
     /// Runs `consumer` with `handler` in the background while `body` runs, then stops it.

@@ -13,10 +13,11 @@ public struct CredentialRegistry: Sendable {
         self.hasher = hasher
     }
 
-    /// Wrong password, unknown email and deactivated account give the same error, after the same work.
+    /// Wrong password, unknown email, deactivated account and a password no stored one can be
+    /// (`PasswordPolicy.mayMatch`) give the same error, after the same work.
     public func verify(email: String, password: String) async throws -> Credential {
         let email = EmailAddress.normalized(email)
-        guard let credential = try await store.find(email: email) else {
+        guard let credential = try await store.find(email: email), PasswordPolicy.mayMatch(password) else {
             try await hasher.spendVerificationTime(password)
             throw Self.invalidCredentials
         }
@@ -33,7 +34,7 @@ public struct CredentialRegistry: Sendable {
         if let problem = PasswordPolicy.problem(with: new) {
             throw AppError(.invalidArgument, "the new password is not acceptable", details: ["new_password": problem])
         }
-        guard try await hasher.verify(current, against: credential.passwordHash) else {
+        guard PasswordPolicy.mayMatch(current), try await hasher.verify(current, against: credential.passwordHash) else {
             throw AppError(.invalidArgument, "the current password is wrong", details: ["current_password": "does not match"])
         }
         try await store.setPasswordHash(try await hasher.hash(new), userID: id)
@@ -51,5 +52,5 @@ public struct CredentialRegistry: Sendable {
         _ = try await store.apply(change, eventID: event.id, eventType: event.type)
     }
 
-    static let invalidCredentials = AppError(.unauthenticated, "invalid email or password")
+    public static let invalidCredentials = AppError(.unauthenticated, "invalid email or password")
 }

@@ -42,7 +42,7 @@ public final class AccessGate: Sendable {
     /// Refuses a session's tokens on this instance at once, e.g. right after this gateway
     /// forwarded its revocation (the `session.revoked` event tells the other replicas).
     public func revokeLocally(_ sessionID: String) {
-        revocations.revoke(sessionID, until: Date().addingTimeInterval(TimeInterval(settings.lifetimeSeconds) + 60))
+        revocations.revoke(sessionID, until: Date().addingTimeInterval(settings.revocationLifetime))
     }
 
     /// The caller of an `Authorization: Bearer …` header, or 401.

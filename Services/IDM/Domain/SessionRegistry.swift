@@ -54,7 +54,8 @@ public struct SessionRegistry: Sendable {
     }
 
     public var jwks: JWKSet { issuer.jwks }
-    public var accessLifetime: TimeInterval { TimeInterval(issuer.settings.lifetimeSeconds) }
+    /// How long a revoked session's tokens could still pass the other checks (leeway included).
+    public var revocationLifetime: TimeInterval { issuer.settings.revocationLifetime }
 
     public func login(email: String, password: String, client: ClientInfo) async throws -> IssuedTokens {
         let email = EmailAddress.normalized(email)
@@ -154,8 +155,8 @@ public struct SessionRegistry: Sendable {
     /// Sessions whose access tokens may still be unexpired although they are revoked, with the
     /// instant after which that no longer matters.
     public func recentlyRevoked() async throws -> [(id: UUID, expiresAt: Date)] {
-        try await store.revokedSessions(since: now().addingTimeInterval(-accessLifetime)).map {
-            ($0.id, $0.revokedAt.addingTimeInterval(accessLifetime))
+        try await store.revokedSessions(since: now().addingTimeInterval(-revocationLifetime)).map {
+            ($0.id, $0.revokedAt.addingTimeInterval(revocationLifetime))
         }
     }
 
@@ -170,7 +171,7 @@ public struct SessionRegistry: Sendable {
 
     private func revocationEvent(reason: String, at time: Date) -> @Sendable (SessionRecord) throws -> DomainEvent {
         let correlationID = RequestScope.requestID
-        let lifetime = accessLifetime
+        let lifetime = revocationLifetime
         return { session in
             try DomainEvent(
                 EventCatalog.sessionRevoked,

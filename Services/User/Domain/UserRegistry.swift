@@ -9,7 +9,7 @@ import SwiftProtobuf
 /// only here, `user.registered` carrying the hash), profile and admin updates that change only
 /// what was given, and deactivation. Every change is published through the store's outbox.
 public struct UserRegistry: Sendable {
-    public static let maximumNameLength = 100
+    public static let nameLimit = TextLimit(characters: 100)
 
     private let store: any UserStore
     private let hasher: PasswordHasher
@@ -171,14 +171,7 @@ public struct UserRegistry: Sendable {
         return events
     }
 
-    private static func problem(withName name: String) -> String? {
-        if name.isEmpty { return "is required" }
-        if name.count > maximumNameLength { return "must be at most \(maximumNameLength) characters" }
-        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            return "must not contain control characters"
-        }
-        return nil
-    }
+    private static func problem(withName name: String) -> String? { nameLimit.problem(with: name) }
 
     private static let ownAdminRights = AppError(
         .failedPrecondition, "admins may not remove their own admin role or deactivate themselves")

@@ -66,7 +66,7 @@ public struct PostgresUserStore: UserStore {
     }
 
     public func list(_ query: UserQuery) async throws -> Page<UserRecord> {
-        let pattern = query.email.map { "%" + Self.escapeLike($0.lowercased()) + "%" }
+        let pattern = query.email.map { "%" + Self.escapeLike(EmailAddress.normalized($0)) + "%" }
         let rows = try await client.query(
             """
             SELECT \(Self.columns), count(*) OVER () AS total FROM users
