@@ -1,6 +1,7 @@
 import EventKit
 import Foundation
 import PasswordHashing
+import PlatformCore
 import ServiceKit
 import ServicePostgres
 
@@ -22,7 +23,13 @@ public func buildAuthService(_ settings: ServiceSettings, overrides: AuthOverrid
         let database = try await runtime.attachPostgres(migrations: .module, eventTables: .init(outbox: false, inbox: true))
         store = PostgresCredentialStore(client: database)
     }
-    let credentials = CredentialRegistry(store: store, hasher: try await PasswordHasher(config: settings.config))
+    let config = settings.config
+    let passwordChecks = AttemptThrottle(
+        limits: .init(
+            perAccount: try config.int("AUTH_PASSWORD_FAILURES_PER_ACCOUNT", default: 5, in: 1...1000),
+            window: try config.duration("AUTH_PASSWORD_THROTTLE_WINDOW", default: .seconds(900)), concurrentPerAccount: 1))
+    let credentials = CredentialRegistry(
+        store: store, hasher: try await PasswordHasher(config: config), passwordChecks: passwordChecks)
     try await runtime.addEventConsumer(try authEventHandlers(credentials: credentials))
     runtime.addRPCService(AuthRPCService(credentials: credentials))
     return runtime

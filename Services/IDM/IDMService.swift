@@ -3,6 +3,7 @@ import Contracts
 import EventKit
 import Foundation
 import PlatformConfig
+import PlatformCore
 import Postgres
 import ServiceKit
 import ServicePostgres
@@ -43,11 +44,13 @@ public func buildIDMService(_ settings: ServiceSettings, overrides: IDMOverrides
     let key = try await signingKey(overrides.signingKey, config: config, database: database, runtime: runtime)
     runtime.logger.info("signing key ready", metadata: ["kid": "\(key.kid)"])
     let issuer = await AccessTokenIssuer(key: key, settings: try TokenSettings(config: config))
-    let throttle = LoginThrottle(
+    let throttle = AttemptThrottle(
         limits: .init(
             perAccount: try config.int("IDM_LOGIN_FAILURES_PER_ACCOUNT", default: 5, in: 1...1000),
             perAddress: try config.int("IDM_LOGIN_FAILURES_PER_ADDRESS", default: 20, in: 1...100_000),
-            window: try config.duration("IDM_LOGIN_THROTTLE_WINDOW", default: .seconds(900))))
+            window: try config.duration("IDM_LOGIN_THROTTLE_WINDOW", default: .seconds(900)),
+            concurrentPerAccount: try config.int("IDM_LOGIN_CONCURRENCY_PER_ACCOUNT", default: 2, in: 1...100),
+            concurrentPerAddress: try config.int("IDM_LOGIN_CONCURRENCY_PER_ADDRESS", default: 4, in: 1...10_000)))
     let auth = try overrides.auth ?? Auth_V1_AuthService.Client(wrapping: runtime.rpcClient(for: ServiceManifest.auth))
     let credentials = AuthServiceClient(client: auth)
     let sessions = try await SessionRegistry(

@@ -3,6 +3,7 @@ import CCrypt
 import Foundation
 import PlatformConfig
 import PlatformCore
+import Synchronization
 
 /// bcrypt through libxcrypt (`$2b$`, random 128-bit salt per hash from the OS).
 ///
@@ -13,16 +14,24 @@ public final class PasswordHasher: Sendable {
     public static let defaultCost = 12
     public let cost: Int
     private let threads: BlockingThreadPool
+    /// Hashes and verifications accepted and not finished (running or queued). Past
+    /// `maximumPending` new work is refused at once (503 with a retry delay) instead of queueing
+    /// behind a flood until every caller's deadline has passed.
+    private let pending = Atomic<Int>(0)
+    public let maximumPending: Int
     /// Verified against an unknown account so that a missing email costs the same time as a wrong password.
     let decoyHash: String
 
-    public init(cost: Int = PasswordHasher.defaultCost, threads: Int = ProcessInfo.processInfo.activeProcessorCount)
-        async throws
-    {
+    /// - Parameter maximumPending: by default eight per thread, about two seconds of work at cost 12.
+    public init(
+        cost: Int = PasswordHasher.defaultCost, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+        maximumPending: Int? = nil
+    ) async throws {
         precondition((4...31).contains(cost), "bcrypt cost must be within 4...31")
         let pool = BlockingThreadPool(name: "bcrypt", threads: max(1, threads))
         self.cost = cost
         self.threads = pool
+        self.maximumPending = maximumPending ?? 8 * max(1, threads)
         self.decoyHash = try await pool.run { try Self.hashNow("decoy password for unknown accounts", cost: cost) }
     }
 
@@ -34,12 +43,21 @@ public final class PasswordHasher: Sendable {
     deinit { threads.shutdown() }
 
     public func hash(_ password: String) async throws -> String {
-        try await threads.run { [cost] in try Self.hashNow(password, cost: cost) }
+        try await bounded { [cost] in try Self.hashNow(password, cost: cost) }
     }
 
     /// Compares in constant time. A malformed stored hash never matches.
     public func verify(_ password: String, against storedHash: String) async throws -> Bool {
-        try await threads.run { Self.verifyNow(password, against: storedHash) }
+        try await bounded { Self.verifyNow(password, against: storedHash) }
+    }
+
+    private func bounded<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        guard pending.add(1, ordering: .relaxed).newValue <= maximumPending else {
+            pending.subtract(1, ordering: .relaxed)
+            throw AppError(.unavailable, "too many password checks are waiting; try again shortly", retryAfterSeconds: 1)
+        }
+        defer { pending.subtract(1, ordering: .relaxed) }
+        return try await threads.run(work)
     }
 
     /// Spends the time of one verification, for accounts that do not exist.

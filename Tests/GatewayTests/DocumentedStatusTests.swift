@@ -136,6 +136,12 @@ struct DocumentedStatusTests {
             probe.path = "/api/sessions/last-connection"
         case 422 where operation == "listUsers":
             probe.path = "/api/admin/users?page=0&page_size=x"
+        case 429 where operation == "changePassword":
+            for index in 0..<5 {
+                var guess = probe
+                guess.json?["current_password"] = "guess \(index)"
+                _ = try await guess.send(to: stack)
+            }
         case 429:
             let account = try await stack.customer()
             for _ in 0..<5 { _ = try await stack.login(account.email, "not the password") }

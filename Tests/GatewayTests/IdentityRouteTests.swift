@@ -132,6 +132,35 @@ struct IdentityRouteTests {
         }
     }
 
+    /// A demotion takes effect for the sessions the user already has, within the request that
+    /// made it: idm ends the sessions carrying the old roles and the gateway refuses their tokens.
+    @Test func aDemotedAdminLosesAdminRightsAtOnce() async throws {
+        try await IdentityStack.run { stack in
+            let admin = try await stack.admin()
+            let made = try await stack.client.call(
+                .post, "/api/admin/users", token: admin.accessToken,
+                json: ["email": "deputy@example.com", "password": "long enough", "name": "Deputy", "roles": ["admin"]])
+            let deputyID = try #require(made["id"] as? String)
+            let deputy = try await stack.signIn("deputy@example.com", "long enough", id: deputyID)
+            #expect(try await stack.client.call(.get, "/api/admin/users", token: deputy.accessToken).status == 200)
+
+            let demotion = try await stack.client.call(
+                .patch, "/api/admin/users/\(deputyID)", token: admin.accessToken, json: ["roles": ["customer"]])
+            #expect(demotion.status == 200)
+            // The old admin token is refused everywhere; it cannot re-promote itself.
+            #expect(try await stack.client.call(.get, "/api/admin/users", token: deputy.accessToken).status == 401)
+            let repromote = try await stack.client.call(
+                .patch, "/api/admin/users/\(deputyID)", token: deputy.accessToken, json: ["roles": ["admin"]])
+            #expect(repromote.status == 401)
+            // A new login carries the new roles.
+            let again = try await stack.signIn("deputy@example.com", "long enough", id: deputyID)
+            #expect(try await stack.client.call(.get, "/api/admin/users", token: again.accessToken).status == 403)
+            // A change of name alone ends nothing.
+            _ = try await stack.client.call(.patch, "/api/admin/users/\(deputyID)", token: admin.accessToken, json: ["name": "Dep"])
+            #expect(try await stack.client.call(.get, "/api/auth/me", token: again.accessToken).status == 200)
+        }
+    }
+
     @Test func theLastConnectionOfSomeoneWhoNeverLoggedInIsNull() async throws {
         try await IdentityStack.run { stack in
             let admin = try await stack.admin()

@@ -17,7 +17,7 @@ struct PostgresCredentialStoreTests {
 
     func withStore<T>(_ body: (PostgresCredentialStore, PostgresClient) async throws -> T) async throws -> T {
         let migrations = try ServiceSchemas.migrations(of: "Auth", eventTables: .init(outbox: false, inbox: true))
-        try #require(migrations.map(\.version) == [1, 2])
+        try #require(migrations.map(\.version) == [1, 2, 3])
         return try await TestPostgres.withSchema(migrations: migrations, maxConnections: 8) { client in
             try await body(PostgresCredentialStore(client: client), client)
         }
@@ -27,7 +27,7 @@ struct PostgresCredentialStoreTests {
         .registered(
             Credential(
                 userID: userID, email: "ada@example.com", passwordHash: "$2b$04$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234",
-                roles: ["customer"], active: true, sourceUpdatedAt: registeredAt))
+                roles: ["customer"], active: true, sourceVersion: 1))
     }
 
     static func count(_ table: String, _ client: PostgresClient) async throws -> Int {
@@ -44,7 +44,7 @@ struct PostgresCredentialStoreTests {
             let credential = try #require(try await store.find(email: "ada@example.com"))
             #expect(credential.userID == userID)
             #expect(credential.roles == ["customer"])
-            #expect(credential.sourceUpdatedAt == registeredAt)
+            #expect(credential.sourceVersion == 1)
         }
     }
 
@@ -58,6 +58,7 @@ struct PostgresCredentialStoreTests {
                     $0.roles = ["customer"]
                     $0.passwordHash = "$2b$04$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234"
                     $0.registeredAt = Google_Protobuf_Timestamp(date: registeredAt)
+                    $0.version = 1
                 })
             let handlers = try authEventHandlers(
                 credentials: CredentialRegistry(store: store, hasher: try await PasswordHasher(cost: 4, threads: 1)))
@@ -89,7 +90,7 @@ struct PostgresCredentialStoreTests {
         try await withStore { store, client in
             let eventID = UUID()
             let update = CredentialChange.updated(
-                userID: userID, email: "ada@example.com", roles: ["staff"], active: true, at: registeredAt.addingTimeInterval(5))
+                userID: userID, email: "ada@example.com", roles: ["staff"], active: true, version: 2)
             do {
                 _ = try await store.apply(update, eventID: eventID, eventType: "user.updated")
                 Issue.record("an update for an unknown user must fail")
@@ -108,16 +109,16 @@ struct PostgresCredentialStoreTests {
         try await withStore { store, _ in
             #expect(try await store.apply(registration, eventID: UUID(), eventType: "user.registered"))
             let newer = CredentialChange.updated(
-                userID: userID, email: "ada@example.com", roles: ["admin"], active: true, at: registeredAt.addingTimeInterval(20))
+                userID: userID, email: "ada@example.com", roles: ["admin"], active: true, version: 3)
             let older = CredentialChange.updated(
-                userID: userID, email: "old@example.com", roles: ["staff"], active: true, at: registeredAt.addingTimeInterval(10))
+                userID: userID, email: "old@example.com", roles: ["staff"], active: true, version: 2)
             #expect(try await store.apply(newer, eventID: UUID(), eventType: "user.updated"))
             #expect(try await store.apply(older, eventID: UUID(), eventType: "user.updated"))
             let credential = try #require(try await store.find(userID: userID))
             #expect(credential.roles == ["admin"])
             #expect(credential.email == "ada@example.com")
 
-            #expect(try await store.apply(.deactivated(userID: userID, at: registeredAt.addingTimeInterval(30)), eventID: UUID(), eventType: "user.deactivated"))
+            #expect(try await store.apply(.deactivated(userID: userID, version: 4), eventID: UUID(), eventType: "user.deactivated"))
             #expect(try await store.find(userID: userID)?.active == false)
         }
     }

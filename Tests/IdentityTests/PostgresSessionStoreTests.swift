@@ -17,12 +17,13 @@ struct PostgresSessionStoreTests {
     static let start = Date(timeIntervalSince1970: 1_800_000_000)
     let userID = UUID()
 
-    static let revocationEvent: @Sendable (SessionRecord) throws -> DomainEvent = { session in
+    static let revocationEvent: RevocationEvent = { session, reason in
         try DomainEvent(
             EventCatalog.sessionRevoked,
             .with {
                 $0.sessionID = session.id.lowercasedString
                 $0.userID = session.userID.lowercasedString
+                $0.reason = reason
             },
             correlationID: nil)
     }
@@ -56,17 +57,20 @@ struct PostgresSessionStoreTests {
         for session in sessions { try await store.create(session, refreshHash: hash(session.id.uuidString)) }
     }
 
-    static func rotate(
+    /// Rotates a token of the test's user, auth reporting it active with `roles`.
+    func rotate(
         _ store: PostgresSessionStore, _ token: String, to next: String, at seconds: TimeInterval, roles: [String] = ["customer"]
     ) async throws -> RotationResult {
         try await store.rotate(
-            hash: hash(token), newHash: hash(next), roles: roles, now: at(seconds), revocationEvent: revocationEvent)
+            hash: Self.hash(token), newHash: Self.hash(next),
+            account: AccountInfo(userID: userID, email: "ada@example.com", roles: roles, active: true), now: Self.at(seconds),
+            revocationEvent: Self.revocationEvent)
     }
 
     static func revoke(
         _ target: RevocationTarget, at seconds: TimeInterval, in store: PostgresSessionStore, handling event: ReceivedEvent? = nil
     ) async throws -> [SessionRecord]? {
-        try await store.revoke(target, at: at(seconds), handledEvent: event, revocationEvent: revocationEvent)
+        try await store.revoke(target, reason: "test", at: at(seconds), handledEvent: event, revocationEvent: revocationEvent)
     }
 
     static func count(_ table: String, _ client: PostgresClient) async throws -> Int {
@@ -116,7 +120,7 @@ struct PostgresSessionStoreTests {
             let created = session()
             try await store.create(created, refreshHash: Self.hash("first"))
 
-            let result = try await Self.rotate(store, "first", to: "second", at: 600, roles: ["customer", "staff"])
+            let result = try await rotate(store, "first", to: "second", at: 600, roles: ["customer", "staff"])
             var expected = created
             expected.roles = ["customer", "staff"]
             expected.lastSeenAt = Self.at(600)
@@ -130,7 +134,7 @@ struct PostgresSessionStoreTests {
             #expect(try await Self.outboxTypes(client).isEmpty)
 
             // The new token is current in turn.
-            let next = try await Self.rotate(store, "second", to: "third", at: 1200)
+            let next = try await rotate(store, "second", to: "third", at: 1200)
             expected.roles = ["customer"]
             expected.lastSeenAt = Self.at(1200)
             #expect(next == .rotated(expected))
@@ -144,9 +148,9 @@ struct PostgresSessionStoreTests {
             try await store.create(created, refreshHash: Self.hash("first"))
             var rotated = created
             rotated.lastSeenAt = Self.at(600)
-            try #require(try await Self.rotate(store, "first", to: "second", at: 600) == .rotated(rotated))
+            try #require(try await rotate(store, "first", to: "second", at: 600) == .rotated(rotated))
 
-            let reuse = try await Self.rotate(store, "first", to: "stolen", at: 900, roles: ["admin"])
+            let reuse = try await rotate(store, "first", to: "stolen", at: 900, roles: ["admin"])
             var revoked = rotated
             revoked.revokedAt = Self.at(900)
             #expect(reuse == .reused(revoked))
@@ -156,8 +160,8 @@ struct PostgresSessionStoreTests {
             #expect(try await store.session(refreshHash: Self.hash("stolen")) == nil)
 
             // The session is dead: its current token is refused, and the spent one changes nothing more.
-            #expect(try await Self.rotate(store, "second", to: "third", at: 960) == .rejected)
-            #expect(try await Self.rotate(store, "first", to: "fourth", at: 990) == .rejected)
+            #expect(try await rotate(store, "second", to: "third", at: 960) == .rejected)
+            #expect(try await rotate(store, "first", to: "fourth", at: 990) == .rejected)
             #expect(try await Self.outboxTypes(client) == ["session.revoked"])
             #expect(try await store.find(id: created.id)?.revokedAt == Self.at(900))
         }
@@ -165,18 +169,18 @@ struct PostgresSessionStoreTests {
 
     @Test func anUnknownTokenOrOneOfAnExpiredOrRevokedSessionIsRejected() async throws {
         try await withStore { store, client in
-            #expect(try await Self.rotate(store, "unknown", to: "next", at: 60) == .rejected)
+            #expect(try await rotate(store, "unknown", to: "next", at: 60) == .rejected)
 
             let expiring = session(expiresAt: 100)
             try await store.create(expiring, refreshHash: Self.hash("expiring"))
-            #expect(try await Self.rotate(store, "expiring", to: "expiring-next", at: 100) == .rejected)
+            #expect(try await rotate(store, "expiring", to: "expiring-next", at: 100) == .rejected)
             #expect(try await Self.spentAt(Self.hash("expiring"), client) == nil)
             #expect(try await store.find(id: expiring.id) == expiring)
 
             let revoked = session()
             try await store.create(revoked, refreshHash: Self.hash("revoked"))
             _ = try await Self.revoke(.session(revoked.id, ownedBy: nil), at: 30, in: store)
-            #expect(try await Self.rotate(store, "revoked", to: "revoked-next", at: 60) == .rejected)
+            #expect(try await rotate(store, "revoked", to: "revoked-next", at: 60) == .rejected)
             #expect(try await Self.spentAt(Self.hash("revoked"), client) == nil)
 
             #expect(try await Self.count("refresh_tokens", client) == 2)
@@ -191,7 +195,7 @@ struct PostgresSessionStoreTests {
             try await store.create(created, refreshHash: Self.hash("first"))
             let results = try await withThrowingTaskGroup(of: RotationResult.self) { group in
                 for index in 0..<8 {
-                    group.addTask { try await Self.rotate(store, "first", to: "next-\(index)", at: 600) }
+                    group.addTask { try await self.rotate(store, "first", to: "next-\(index)", at: 600) }
                 }
                 return try await group.reduce(into: [RotationResult]()) { $0.append($1) }
             }
@@ -342,7 +346,19 @@ extension RotationResult {
         switch self {
         case .rotated: "rotated"
         case .reused: "reused"
+        case .ended: "ended"
         case .rejected: "rejected"
         }
+    }
+}
+
+extension PostgresSessionStore {
+    /// Opens `session` as a login that verified it just now, with its own roles.
+    func create(_ session: SessionRecord, refreshHash: [UInt8]) async throws {
+        let account = AccountInfo(userID: session.userID, email: session.email, roles: session.roles, active: true)
+        var opened = try await open(session, refreshHash: refreshHash, account: account, epoch: try await currentEpoch())
+        // It opens under the user's current epoch.
+        opened?.epoch = session.epoch
+        #expect(opened == session)
     }
 }

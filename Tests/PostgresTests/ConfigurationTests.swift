@@ -32,7 +32,8 @@ struct ConfigurationTests {
             #expect(error?.isConnectionProblem == true)
             #expect(error?.message.contains("s3cr3t") == false)
         }
-        #expect(ContinuousClock.now - start < .seconds(2))
+        // Refused at once, not after the 3 s connect timeout twice (a loaded machine takes ~2 s).
+        #expect(ContinuousClock.now - start < .seconds(5))
         await client.shutdown()
     }
 

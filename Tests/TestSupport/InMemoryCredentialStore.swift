@@ -44,19 +44,19 @@ extension CredentialChange {
         switch self {
         case .registered(let credential):
             if credentials[credential.userID] == nil { credentials[credential.userID] = credential }
-        case .updated(let userID, let email, let roles, let active, let at):
+        case .updated(let userID, let email, let roles, let active, let version):
             guard var credential = credentials[userID] else { throw CredentialChange.userNotYetKnown }
-            guard at >= credential.sourceUpdatedAt else { return }
+            guard version > credential.sourceVersion else { return }
             credential.email = email
             credential.roles = roles
             credential.active = active
-            credential.sourceUpdatedAt = at
+            credential.sourceVersion = version
             credentials[userID] = credential
-        case .deactivated(let userID, let at):
+        case .deactivated(let userID, let version):
             guard var credential = credentials[userID] else { throw CredentialChange.userNotYetKnown }
-            guard at >= credential.sourceUpdatedAt else { return }
+            guard version > credential.sourceVersion else { return }
             credential.active = false
-            credential.sourceUpdatedAt = at
+            credential.sourceVersion = version
             credentials[userID] = credential
         }
     }

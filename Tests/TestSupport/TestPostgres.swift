@@ -5,16 +5,21 @@ import Postgres
 /// The live Postgres server: `TEST_POSTGRES_URL=postgresql://user:password@host:port/database`.
 /// Tests create uniquely named tables and schemas and remove only those.
 public enum TestPostgres {
-    public static func configuration(maxConnections: Int = 4, url: String? = nil) throws -> PostgresConfiguration {
+    public static func configuration(
+        maxConnections: Int = 4, url: String? = nil, applicationName: String = "platform-tests"
+    ) throws -> PostgresConfiguration {
         try PostgresConfiguration(
-            url: try url ?? TestServer.postgres.require(), applicationName: "platform-tests", maxConnections: maxConnections)
+            url: try url ?? TestServer.postgres.require(), applicationName: applicationName, maxConnections: maxConnections)
     }
 
     /// Runs `body` with a fresh client and shuts it down afterwards, also when `body` throws.
+    /// `applicationName` tells the test's sessions apart in `pg_stat_activity`.
     public static func withClient<T>(
-        maxConnections: Int = 4, url: String? = nil, _ body: (PostgresClient) async throws -> T
+        maxConnections: Int = 4, url: String? = nil, applicationName: String = "platform-tests",
+        _ body: (PostgresClient) async throws -> T
     ) async throws -> T {
-        let client = PostgresClient(configuration: try configuration(maxConnections: maxConnections, url: url))
+        let client = PostgresClient(
+            configuration: try configuration(maxConnections: maxConnections, url: url, applicationName: applicationName))
         do {
             let result = try await body(client)
             await client.shutdown()
@@ -44,13 +49,16 @@ public enum TestPostgres {
     /// Creates a fresh schema, applies `migrations` in it, runs `body` with a client whose
     /// `search_path` is that schema, then drops the schema (also when `body` throws).
     public static func withSchema<T>(
-        migrations: [Migration], maxConnections: Int = 4, _ body: (PostgresClient) async throws -> T
+        migrations: [Migration], maxConnections: Int = 4, applicationName: String = "platform-tests",
+        _ body: (PostgresClient) async throws -> T
     ) async throws -> T {
         let schema = uniqueTestName("s")
         return try await withClient(maxConnections: 1) { admin in
             try await admin.execute("CREATE SCHEMA \(schema)")
             do {
-                let result = try await withClient(maxConnections: maxConnections, url: try url(searchPath: schema)) { client in
+                let result = try await withClient(
+                    maxConnections: maxConnections, url: try url(searchPath: schema), applicationName: applicationName
+                ) { client in
                     _ = try await Migrator.migrate(migrations, on: client)
                     return try await body(client)
                 }

@@ -9,24 +9,24 @@ public struct Credential: Sendable, Equatable {
     public var passwordHash: String
     public var roles: [String]
     public var active: Bool
-    /// The user service's time of the state copied here; older events never overwrite newer state.
-    public var sourceUpdatedAt: Date
+    /// The user version of the state copied here; events of older versions never overwrite it.
+    public var sourceVersion: Int64
 
-    public init(userID: UUID, email: String, passwordHash: String, roles: [String], active: Bool, sourceUpdatedAt: Date) {
+    public init(userID: UUID, email: String, passwordHash: String, roles: [String], active: Bool, sourceVersion: Int64) {
         self.userID = userID
         self.email = email
         self.passwordHash = passwordHash
         self.roles = roles
         self.active = active
-        self.sourceUpdatedAt = sourceUpdatedAt
+        self.sourceVersion = sourceVersion
     }
 }
 
 /// The effect of one user event on the credentials.
 public enum CredentialChange: Sendable, Equatable {
     case registered(Credential)
-    case updated(userID: UUID, email: String, roles: [String], active: Bool, at: Date)
-    case deactivated(userID: UUID, at: Date)
+    case updated(userID: UUID, email: String, roles: [String], active: Bool, version: Int64)
+    case deactivated(userID: UUID, version: Int64)
 }
 
 extension CredentialChange {

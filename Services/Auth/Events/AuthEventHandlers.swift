@@ -13,19 +13,19 @@ public func authEventHandlers(credentials: CredentialRegistry) throws -> EventHa
         }
         let credential = Credential(
             userID: id, email: EmailAddress.normalized(payload.email), passwordHash: payload.passwordHash,
-            roles: payload.roles, active: true, sourceUpdatedAt: payload.registeredAt.date)
+            roles: payload.roles, active: true, sourceVersion: payload.version)
         try await credentials.apply(.registered(credential), from: event)
     }
     try handlers.on(EventCatalog.userUpdated) { payload, event in
         guard let id = UUID(uuidString: payload.userID) else { throw EventRejected("needs a user id") }
         let change = CredentialChange.updated(
             userID: id, email: EmailAddress.normalized(payload.email), roles: payload.roles, active: payload.active,
-            at: payload.updatedAt.date)
+            version: payload.version)
         try await credentials.apply(change, from: event)
     }
     try handlers.on(EventCatalog.userDeactivated) { payload, event in
         guard let id = UUID(uuidString: payload.userID) else { throw EventRejected("needs a user id") }
-        try await credentials.apply(.deactivated(userID: id, at: payload.deactivatedAt.date), from: event)
+        try await credentials.apply(.deactivated(userID: id, version: payload.version), from: event)
     }
     return handlers
 }

@@ -29,6 +29,7 @@ extension Auth_V1_Account {
             $0.email = credential.email
             $0.roles = credential.roles
             $0.active = credential.active
+            $0.version = credential.sourceVersion
         }
     }
 }

@@ -6,7 +6,7 @@ import Postgres
 /// `CredentialStore` on the service's Postgres database, with the inbox in the same transaction.
 public struct PostgresCredentialStore: CredentialStore {
     private let client: PostgresClient
-    private static let columns = "user_id, email, password_hash, roles, active, source_updated_at"
+    private static let columns = "user_id, email, password_hash, roles, active, source_version"
 
     public init(client: PostgresClient) { self.client = client }
 
@@ -22,20 +22,20 @@ public struct PostgresCredentialStore: CredentialStore {
                     ON CONFLICT (user_id) DO NOTHING
                     """,
                     [.uuid(credential.userID), .string(credential.email), .string(credential.passwordHash),
-                     .textArray(credential.roles), .bool(credential.active), .date(credential.sourceUpdatedAt)])
-            case .updated(let userID, let email, let roles, let active, let at):
+                     .textArray(credential.roles), .bool(credential.active), .int(credential.sourceVersion)])
+            case .updated(let userID, let email, let roles, let active, let version):
                 try Self.requireKnown(userID, connection)
                 try connection.execute(
                     """
-                    UPDATE credentials SET email = $2, roles = $3::text[], active = $4, source_updated_at = $5
-                    WHERE user_id = $1 AND source_updated_at <= $5
+                    UPDATE credentials SET email = $2, roles = $3::text[], active = $4, source_version = $5
+                    WHERE user_id = $1 AND source_version < $5
                     """,
-                    [.uuid(userID), .string(email), .textArray(roles), .bool(active), .date(at)])
-            case .deactivated(let userID, let at):
+                    [.uuid(userID), .string(email), .textArray(roles), .bool(active), .int(version)])
+            case .deactivated(let userID, let version):
                 try Self.requireKnown(userID, connection)
                 try connection.execute(
-                    "UPDATE credentials SET active = false, source_updated_at = $2 WHERE user_id = $1 AND source_updated_at <= $2",
-                    [.uuid(userID), .date(at)])
+                    "UPDATE credentials SET active = false, source_version = $2 WHERE user_id = $1 AND source_version < $2",
+                    [.uuid(userID), .int(version)])
             }
             return true
         }
@@ -67,6 +67,6 @@ public struct PostgresCredentialStore: CredentialStore {
         Credential(
             userID: try row.required("user_id", row.uuid), email: try row.required("email", row.string),
             passwordHash: try row.required("password_hash", row.string), roles: try row.required("roles", row.textArray),
-            active: try row.required("active", row.bool), sourceUpdatedAt: try row.required("source_updated_at", row.date))
+            active: try row.required("active", row.bool), sourceVersion: Int64(try row.required("source_version", row.int)))
     }
 }

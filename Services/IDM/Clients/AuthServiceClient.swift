@@ -30,6 +30,6 @@ struct AuthServiceClient: CredentialVerifier {
 extension AccountInfo {
     init(_ account: Auth_V1_Account) throws {
         guard let id = UUID(uuidString: account.userID) else { throw AppError(.internal, "auth answered a bad user id") }
-        self.init(userID: id, email: account.email, roles: account.roles, active: account.active)
+        self.init(userID: id, email: account.email, roles: account.roles, active: account.active, version: account.version)
     }
 }

@@ -1,17 +1,20 @@
 import Foundation
 
-/// The account facts idm needs from auth.
+/// The account facts idm needs: from auth's copy, or from the user service's events.
 public struct AccountInfo: Sendable, Equatable {
     public var userID: UUID
     public var email: String
     public var roles: [String]
     public var active: Bool
+    /// The user version this state is of (0: unknown); of two states the higher version wins.
+    public var version: Int64
 
-    public init(userID: UUID, email: String, roles: [String], active: Bool) {
+    public init(userID: UUID, email: String, roles: [String], active: Bool, version: Int64 = 0) {
         self.userID = userID
         self.email = email
         self.roles = roles
         self.active = active
+        self.version = version
     }
 }
 

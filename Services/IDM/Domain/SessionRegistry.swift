@@ -33,13 +33,13 @@ public struct SessionRegistry: Sendable {
     private let credentials: any CredentialVerifier
     private let issuer: AccessTokenIssuer
     private let verifier: AccessTokenVerifier
-    private let throttle: LoginThrottle
+    private let throttle: AttemptThrottle
     private let refreshLifetime: TimeInterval
     private let eventsCommitted: @Sendable () -> Void
     private let now: @Sendable () -> Date
 
     public init(
-        store: any SessionStore, credentials: any CredentialVerifier, issuer: AccessTokenIssuer, throttle: LoginThrottle,
+        store: any SessionStore, credentials: any CredentialVerifier, issuer: AccessTokenIssuer, throttle: AttemptThrottle,
         refreshLifetime: Duration = .seconds(30 * 24 * 3600), eventsCommitted: @escaping @Sendable () -> Void = {},
         now: @escaping @Sendable () -> Date = Date.init
     ) async throws {
@@ -57,24 +57,34 @@ public struct SessionRegistry: Sendable {
     /// How long a revoked session's tokens could still pass the other checks (leeway included).
     public var revocationLifetime: TimeInterval { issuer.settings.revocationLifetime }
 
+    /// Verifies the credentials through auth (throttled) and opens a session, unless a change that
+    /// ends the user's sessions (password change, deactivation) happened since the verification
+    /// began: such a login gets the same 401 as a wrong password.
     public func login(email: String, password: String, client: ClientInfo) async throws -> IssuedTokens {
         let email = EmailAddress.normalized(email)
         let time = now()
-        try throttle.check(email: email, address: client.address, now: time)
+        let epoch = try await store.currentEpoch()
+        let attempt = try throttle.begin(account: email, address: client.address, now: time)
         let account: AccountInfo
         do {
             account = try await credentials.verify(email: email, password: password)
+            throttle.succeeded(attempt)
         } catch let error as AppError where error.code == .unauthenticated {
-            throttle.recordFailure(email: email, address: client.address, now: time)
+            throttle.failed(attempt)
             throw Self.invalidCredentials
+        } catch {
+            throttle.abandoned(attempt)
+            throw error
         }
-        throttle.recordSuccess(email: email)
         let refreshToken = RefreshToken.generate()
-        let session = SessionRecord(
+        let candidate = SessionRecord(
             id: UUID(), userID: account.userID, email: account.email, roles: account.roles, clientAddress: client.address,
             userAgent: client.userAgent, createdAt: time, lastSeenAt: time,
             refreshExpiresAt: time.addingTimeInterval(refreshLifetime))
-        try await store.create(session, refreshHash: RefreshToken.hash(refreshToken))
+        guard
+            let session = try await store.open(
+                candidate, refreshHash: RefreshToken.hash(refreshToken), account: account, epoch: epoch)
+        else { throw Self.invalidCredentials }
         return try await tokens(for: session, refreshToken: refreshToken, at: time)
     }
 
@@ -84,20 +94,24 @@ public struct SessionRegistry: Sendable {
         guard let session = try await store.session(refreshHash: hash), session.isActive(at: time) else {
             throw Self.invalidRefresh
         }
-        // Roles may have changed since login; a deactivated user's session ends here.
-        guard let account = try await credentials.account(userID: session.userID), account.active else {
-            _ = try await revoke(.session(session.id, ownedBy: nil), reason: "deactivated")
+        // Roles may have changed since login; a deactivated account's session, or one a password
+        // change or deactivation ended while it was being opened, ends here.
+        guard let account = try await credentials.account(userID: session.userID) else {
+            try await revoke(.session(session.id, ownedBy: nil), reason: "unknown_account")
             throw Self.invalidRefresh
         }
         let next = RefreshToken.generate()
         let result = try await store.rotate(
-            hash: hash, newHash: RefreshToken.hash(next), roles: account.roles, now: time,
-            revocationEvent: revocationEvent(reason: "refresh_token_reuse", at: time))
+            hash: hash, newHash: RefreshToken.hash(next), account: account, now: time,
+            revocationEvent: revocationEvent(at: time))
         switch result {
         case .rotated(let session):
             return try await tokens(for: session, refreshToken: next, at: time)
         case .reused:
             eventsCommitted()
+            throw Self.invalidRefresh
+        case .ended(let session):
+            try await revoke(.session(session.id, ownedBy: nil), reason: "account_changed")
             throw Self.invalidRefresh
         case .rejected:
             throw Self.invalidRefresh
@@ -130,9 +144,19 @@ public struct SessionRegistry: Sendable {
     public func revoke(_ target: RevocationTarget, reason: String, handledEvent: ReceivedEvent? = nil) async throws -> Int {
         let time = now()
         let revoked = try await store.revoke(
-            target, at: time, handledEvent: handledEvent, revocationEvent: revocationEvent(reason: reason, at: time))
+            target, reason: reason, at: time, handledEvent: handledEvent, revocationEvent: revocationEvent(at: time))
         if let revoked, !revoked.isEmpty { eventsCommitted() }
         return revoked?.count ?? 0
+    }
+
+    /// A user's state from the user service's events (`user.updated`, `user.deactivated`), applied
+    /// when newer than what idm knows: a deactivation ends every session of the user, and a change
+    /// of roles ends the sessions that carry the old ones (the gateway refuses their tokens within
+    /// milliseconds), so a demoted admin keeps no admin token. Once per event.
+    public func applyUserState(_ account: AccountInfo, from event: ReceivedEvent) async throws {
+        let time = now()
+        let revoked = try await store.applyUserState(account, at: time, handledEvent: event, revocationEvent: revocationEvent(at: time))
+        if let revoked, !revoked.isEmpty { eventsCommitted() }
     }
 
     /// The user's own session, or NOT_FOUND (also for someone else's: existence is not revealed).
@@ -169,10 +193,10 @@ public struct SessionRegistry: Sendable {
             refreshExpiresIn: Int64(session.refreshExpiresAt.timeIntervalSince(time).rounded(.down)))
     }
 
-    private func revocationEvent(reason: String, at time: Date) -> @Sendable (SessionRecord) throws -> DomainEvent {
+    private func revocationEvent(at time: Date) -> RevocationEvent {
         let correlationID = RequestScope.requestID
         let lifetime = revocationLifetime
-        return { session in
+        return { session, reason in
             try DomainEvent(
                 EventCatalog.sessionRevoked,
                 .with {

@@ -2,12 +2,27 @@ import EventKit
 import Foundation
 import ServiceKit
 
-/// What idm consumes: a deactivation ends every session of the user, once per event.
+/// What idm consumes: the user service's changes of a user's state, applied by version. A
+/// deactivation ends every session of the user; a change of roles ends the sessions with other
+/// roles. Once per event.
 public func idmEventHandlers(sessions: SessionRegistry) throws -> EventHandlers {
     var handlers = EventHandlers(service: ServiceManifest.idm.name)
+    try handlers.on(EventCatalog.userUpdated) { payload, event in
+        guard let userID = UUID(uuidString: payload.userID), payload.version > 0 else {
+            throw EventRejected("needs a user id and a version")
+        }
+        let state = AccountInfo(
+            userID: userID, email: payload.email, roles: payload.roles, active: payload.active, version: payload.version)
+        try await sessions.applyUserState(state, from: event)
+    }
     try handlers.on(EventCatalog.userDeactivated) { payload, event in
-        guard let userID = UUID(uuidString: payload.userID) else { throw EventRejected("needs a user id") }
-        try await sessions.revoke(.user(userID, except: nil), reason: "deactivated", handledEvent: event)
+        guard let userID = UUID(uuidString: payload.userID), payload.version > 0 else {
+            throw EventRejected("needs a user id and a version")
+        }
+        // The roles are those of the user.updated the same change published; without them nothing
+        // differs, as a deactivation ends every session anyway.
+        let state = AccountInfo(userID: userID, email: "", roles: [], active: false, version: payload.version)
+        try await sessions.applyUserState(state, from: event)
     }
     return handlers
 }

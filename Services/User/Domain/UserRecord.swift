@@ -9,8 +9,13 @@ public struct UserRecord: Sendable, Equatable {
     public var active: Bool
     public var createdAt: Date
     public var updatedAt: Date
+    /// 1 at registration, +1 per committed change: the order of the user's events.
+    public var version: Int64
 
-    public init(id: UUID, email: String, name: String, roles: [String], active: Bool, createdAt: Date, updatedAt: Date) {
+    public init(
+        id: UUID, email: String, name: String, roles: [String], active: Bool, createdAt: Date, updatedAt: Date,
+        version: Int64 = 1
+    ) {
         self.id = id
         self.email = email
         self.name = name
@@ -18,6 +23,7 @@ public struct UserRecord: Sendable, Equatable {
         self.active = active
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.version = version
     }
 }
 

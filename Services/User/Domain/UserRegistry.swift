@@ -59,6 +59,7 @@ public struct UserRegistry: Sendable {
                 $0.roles = user.roles
                 $0.passwordHash = hash
                 $0.registeredAt = Google_Protobuf_Timestamp(date: time)
+                $0.version = user.version
             },
             correlationID: RequestScope.requestID, occurredAt: time)
         do {
@@ -98,7 +99,7 @@ public struct UserRegistry: Sendable {
         }
         guard problems.isEmpty else { throw AppError(.invalidArgument, "the change is not valid", details: problems) }
         guard let uuid = UUID(uuidString: id) else { throw Self.notFound }
-        let time = now()
+        let clock = now
         let correlationID = RequestScope.requestID
         let newRoles = checkedRoles
         let byThemselves = actor.flatMap(UUID.init(uuidString:)) == uuid
@@ -112,11 +113,14 @@ public struct UserRegistry: Sendable {
                 if byThemselves { throw Self.ownAdminRights }
                 if otherAdmins == 0 { throw Self.lastAdmin }
             }
-            user.updatedAt = time
-            return try Self.events(from: before, to: user, at: time, correlationID: correlationID)
+            // Under the row lock: the version and the time follow the commit order, and the time
+            // never goes back even when the clock does.
+            user.version = before.version + 1
+            user.updatedAt = max(clock(), before.updatedAt)
+            return try Self.events(from: before, to: user, correlationID: correlationID)
         }
         guard let updated else { throw Self.notFound }
-        if updated.updatedAt == time { eventsCommitted() }  // otherwise nothing changed and no event was written
+        eventsCommitted()  // after a change without events this costs the relay one empty look
         return updated
     }
 
@@ -142,9 +146,8 @@ public struct UserRegistry: Sendable {
         }
     }
 
-    static func events(from before: UserRecord, to after: UserRecord, at time: Date, correlationID: String?) throws
-        -> [DomainEvent]
-    {
+    static func events(from before: UserRecord, to after: UserRecord, correlationID: String?) throws -> [DomainEvent] {
+        let time = after.updatedAt
         var events = [
             try DomainEvent(
                 EventCatalog.userUpdated,
@@ -155,6 +158,7 @@ public struct UserRegistry: Sendable {
                     $0.roles = after.roles
                     $0.active = after.active
                     $0.updatedAt = Google_Protobuf_Timestamp(date: time)
+                    $0.version = after.version
                 },
                 correlationID: correlationID, occurredAt: time)
         ]
@@ -165,6 +169,7 @@ public struct UserRegistry: Sendable {
                     .with {
                         $0.userID = after.id.lowercasedString
                         $0.deactivatedAt = Google_Protobuf_Timestamp(date: time)
+                        $0.version = after.version
                     },
                     correlationID: correlationID, occurredAt: time))
         }

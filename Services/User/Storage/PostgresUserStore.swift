@@ -7,7 +7,7 @@ import Postgres
 /// `UserStore` on the service's Postgres database (`users` table plus the outbox).
 public struct PostgresUserStore: UserStore {
     private let client: PostgresClient
-    private static let columns = "id, email, name, roles, active, created_at, updated_at"
+    private static let columns = "id, email, name, roles, active, created_at, updated_at, version"
 
     public init(client: PostgresClient) { self.client = client }
 
@@ -22,9 +22,9 @@ public struct PostgresUserStore: UserStore {
     private func insertRow(_ user: UserRecord, event: DomainEvent) async throws {
         try await client.transaction { connection in
             try connection.execute(
-                "INSERT INTO users (\(Self.columns)) VALUES ($1, $2, $3, $4::text[], $5, $6, $7)",
+                "INSERT INTO users (\(Self.columns)) VALUES ($1, $2, $3, $4::text[], $5, $6, $7, $8)",
                 [.uuid(user.id), .string(user.email), .string(user.name), .textArray(user.roles), .bool(user.active),
-                 .date(user.createdAt), .date(user.updatedAt)])
+                 .date(user.createdAt), .date(user.updatedAt), .int(user.version)])
             try connection.appendToOutbox(event)
         }
     }
@@ -58,8 +58,9 @@ public struct PostgresUserStore: UserStore {
             let events = try change(&user, otherAdmins)
             guard !events.isEmpty else { return user }
             try connection.execute(
-                "UPDATE users SET name = $2, roles = $3::text[], active = $4, updated_at = $5 WHERE id = $1",
-                [.uuid(id), .string(user.name), .textArray(user.roles), .bool(user.active), .date(user.updatedAt)])
+                "UPDATE users SET name = $2, roles = $3::text[], active = $4, updated_at = $5, version = $6 WHERE id = $1",
+                [.uuid(id), .string(user.name), .textArray(user.roles), .bool(user.active), .date(user.updatedAt),
+                 .int(user.version)])
             for event in events { try connection.appendToOutbox(event) }
             return user
         }
@@ -92,7 +93,7 @@ public struct PostgresUserStore: UserStore {
             id: try row.required("id", row.uuid), email: try row.required("email", row.string),
             name: try row.required("name", row.string), roles: try row.required("roles", row.textArray),
             active: try row.required("active", row.bool), createdAt: try row.required("created_at", row.date),
-            updatedAt: try row.required("updated_at", row.date))
+            updatedAt: try row.required("updated_at", row.date), version: Int64(try row.required("version", row.int)))
     }
 
     private static func escapeLike(_ text: String) -> String {

@@ -1015,7 +1015,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// Change the caller's password
     ///
-    /// 422 when `current_password` does not match or `new_password` breaks the password policy.
+    /// 422 when `current_password` does not match or `new_password` breaks the password policy. Wrong current passwords are throttled per account like logins (429 with `Retry-After`). Every other session of the user ends, and a login whose password check began before the change cannot open a session after it.
     ///
     /// - Remark: HTTP `POST /api/auth/password`.
     /// - Remark: Generated from `#/paths//api/auth/password/post(changePassword)`.
@@ -1153,6 +1153,34 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                         in: &response.headerFields,
                         name: "X-Request-ID",
                         value: value.headers.xRequestID
+                    )
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .tooManyRequests(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 429)
+                    suppressMutabilityWarning(&response)
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "X-Request-ID",
+                        value: value.headers.xRequestID
+                    )
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "Retry-After",
+                        value: value.headers.retryAfter
                     )
                     let body: OpenAPIRuntime.HTTPBody
                     switch value.body {

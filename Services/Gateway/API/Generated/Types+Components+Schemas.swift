@@ -384,6 +384,8 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/RegisterRequest/password`.
             internal var password: Swift.String?
+            /// At most 100 characters and 400 bytes of UTF-8; no control characters.
+            ///
             /// - Remark: Generated from `#/components/schemas/RegisterRequest/name`.
             internal var name: Swift.String?
             /// Creates a new `RegisterRequest`.
@@ -391,7 +393,7 @@ extension Components {
             /// - Parameters:
             ///   - email:
             ///   - password: At least 8 characters and at most 72 bytes of UTF-8 (bcrypt's limit; `maxLength` counts characters, so multi-byte passwords can be refused below it); no NUL characters.
-            ///   - name:
+            ///   - name: At most 100 characters and 400 bytes of UTF-8; no control characters.
             internal init(
                 email: Swift.String? = nil,
                 password: Swift.String? = nil,
@@ -472,12 +474,14 @@ extension Components {
         }
         /// - Remark: Generated from `#/components/schemas/UpdateProfileRequest`.
         internal struct UpdateProfileRequest: Codable, Hashable, Sendable {
+            /// At most 100 characters and 400 bytes of UTF-8; no control characters.
+            ///
             /// - Remark: Generated from `#/components/schemas/UpdateProfileRequest/name`.
             internal var name: Swift.String?
             /// Creates a new `UpdateProfileRequest`.
             ///
             /// - Parameters:
-            ///   - name:
+            ///   - name: At most 100 characters and 400 bytes of UTF-8; no control characters.
             internal init(name: Swift.String? = nil) {
                 self.name = name
             }
@@ -493,6 +497,8 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/CreateUserRequest/password`.
             internal var password: Swift.String?
+            /// At most 100 characters and 400 bytes of UTF-8; no control characters.
+            ///
             /// - Remark: Generated from `#/components/schemas/CreateUserRequest/name`.
             internal var name: Swift.String?
             /// Omitted or empty: `["customer"]`.
@@ -504,7 +510,7 @@ extension Components {
             /// - Parameters:
             ///   - email:
             ///   - password: At least 8 characters and at most 72 bytes of UTF-8 (bcrypt's limit; `maxLength` counts characters, so multi-byte passwords can be refused below it); no NUL characters.
-            ///   - name:
+            ///   - name: At most 100 characters and 400 bytes of UTF-8; no control characters.
             ///   - roles: Omitted or empty: `["customer"]`.
             internal init(
                 email: Swift.String? = nil,
@@ -526,6 +532,8 @@ extension Components {
         }
         /// - Remark: Generated from `#/components/schemas/UpdateUserRequest`.
         internal struct UpdateUserRequest: Codable, Hashable, Sendable {
+            /// At most 100 characters and 400 bytes of UTF-8; no control characters.
+            ///
             /// - Remark: Generated from `#/components/schemas/UpdateUserRequest/name`.
             internal var name: Swift.String?
             /// Replaces the user's roles.
@@ -539,7 +547,7 @@ extension Components {
             /// Creates a new `UpdateUserRequest`.
             ///
             /// - Parameters:
-            ///   - name:
+            ///   - name: At most 100 characters and 400 bytes of UTF-8; no control characters.
             ///   - roles: Replaces the user's roles.
             ///   - active: Sets whether the user may log in.
             internal init(

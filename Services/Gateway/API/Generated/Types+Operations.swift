@@ -1142,7 +1142,7 @@ internal enum Operations {
     }
     /// Change the caller's password
     ///
-    /// 422 when `current_password` does not match or `new_password` breaks the password policy.
+    /// 422 when `current_password` does not match or `new_password` breaks the password policy. Wrong current passwords are throttled per account like logins (429 with `Retry-After`). Every other session of the user ends, and a login whose password check began before the change cannot open a session after it.
     ///
     /// - Remark: HTTP `POST /api/auth/password`.
     /// - Remark: Generated from `#/paths//api/auth/password/post(changePassword)`.
@@ -1316,6 +1316,32 @@ internal enum Operations {
                     default:
                         try throwUnexpectedResponseStatus(
                             expectedStatus: "unsupportedMediaType",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// `resource_exhausted`: throttled. The `Error` body's `error.details` holds
+            /// `retry_after_seconds`, the wait in whole seconds as a string of digits (e.g.
+            /// `"900"`); the `Retry-After` header carries the same number. Retry after that long.
+            ///
+            ///
+            /// - Remark: Generated from `#/paths//api/auth/password/post(changePassword)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses.TooManyRequests)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            internal var tooManyRequests: Components.Responses.TooManyRequests {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
                             response: self
                         )
                     }

@@ -40,7 +40,7 @@ internal protocol APIProtocol: Sendable {
     func getAuthenticatedUser(_ input: Operations.GetAuthenticatedUser.Input) async throws -> Operations.GetAuthenticatedUser.Output
     /// Change the caller's password
     ///
-    /// 422 when `current_password` does not match or `new_password` breaks the password policy.
+    /// 422 when `current_password` does not match or `new_password` breaks the password policy. Wrong current passwords are throttled per account like logins (429 with `Retry-After`). Every other session of the user ends, and a login whose password check began before the change cannot open a session after it.
     ///
     /// - Remark: HTTP `POST /api/auth/password`.
     /// - Remark: Generated from `#/paths//api/auth/password/post(changePassword)`.
@@ -178,7 +178,7 @@ extension APIProtocol {
     }
     /// Change the caller's password
     ///
-    /// 422 when `current_password` does not match or `new_password` breaks the password policy.
+    /// 422 when `current_password` does not match or `new_password` breaks the password policy. Wrong current passwords are throttled per account like logins (429 with `Retry-After`). Every other session of the user ends, and a login whose password check began before the change cannot open a session after it.
     ///
     /// - Remark: HTTP `POST /api/auth/password`.
     /// - Remark: Generated from `#/paths//api/auth/password/post(changePassword)`.

@@ -37,6 +37,7 @@ public nonisolated struct Auth_V1_VerifyCredentialsRequest: Sendable {
   public init() {}
 }
 
+/// auth's copy of the user's roles and state, as of the user `version` it last applied.
 public nonisolated struct Auth_V1_Account: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -49,6 +50,8 @@ public nonisolated struct Auth_V1_Account: Sendable {
   public var roles: [String] = []
 
   public var active: Bool = false
+
+  public var version: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -134,7 +137,7 @@ nonisolated extension Auth_V1_VerifyCredentialsRequest: SwiftProtobuf.Message, S
 
 nonisolated extension Auth_V1_Account: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Account"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}user_id\0\u{1}email\0\u{1}roles\0\u{1}active\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}user_id\0\u{1}email\0\u{1}roles\0\u{1}active\0\u{1}version\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -146,6 +149,7 @@ nonisolated extension Auth_V1_Account: SwiftProtobuf.Message, SwiftProtobuf._Mes
       case 2: try { try decoder.decodeSingularStringField(value: &self.email) }()
       case 3: try { try decoder.decodeRepeatedStringField(value: &self.roles) }()
       case 4: try { try decoder.decodeSingularBoolField(value: &self.active) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.version) }()
       default: break
       }
     }
@@ -164,6 +168,9 @@ nonisolated extension Auth_V1_Account: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if self.active != false {
       try visitor.visitSingularBoolField(value: self.active, fieldNumber: 4)
     }
+    if self.version != 0 {
+      try visitor.visitSingularInt64Field(value: self.version, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -172,6 +179,7 @@ nonisolated extension Auth_V1_Account: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.email != rhs.email {return false}
     if lhs.roles != rhs.roles {return false}
     if lhs.active != rhs.active {return false}
+    if lhs.version != rhs.version {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

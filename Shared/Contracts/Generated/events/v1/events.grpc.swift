@@ -1,5 +1,9 @@
 /// Payloads of the events on the `platform.events` exchange, encoded with protobuf's JSON
 /// mapping. The routing key and AMQP `type` are the event type named above each message.
+///
+/// A user's `version` counts its changes in commit order (1 at registration, +1 per change, taken
+/// under the row lock): consumers keep the state of the highest version they saw, whatever order
+/// the events arrive in.
 
 // DO NOT EDIT.
 // swift-format-ignore-file

@@ -10,6 +10,10 @@
 
 /// Payloads of the events on the `platform.events` exchange, encoded with protobuf's JSON
 /// mapping. The routing key and AMQP `type` are the event type named above each message.
+///
+/// A user's `version` counts its changes in commit order (1 at registration, +1 per change, taken
+/// under the row lock): consumers keep the state of the highest version they saw, whatever order
+/// the events arrive in.
 
 import SwiftProtobuf
 
@@ -48,6 +52,8 @@ public nonisolated struct Events_V1_UserRegistered: Sendable {
   /// Clears the value of `registeredAt`. Subsequent reads from it will return its default value.
   public mutating func clearRegisteredAt() {self._registeredAt = nil}
 
+  public var version: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -80,6 +86,8 @@ public nonisolated struct Events_V1_UserUpdated: Sendable {
   /// Clears the value of `updatedAt`. Subsequent reads from it will return its default value.
   public mutating func clearUpdatedAt() {self._updatedAt = nil}
 
+  public var version: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -103,6 +111,8 @@ public nonisolated struct Events_V1_UserDeactivated: Sendable {
   public var hasDeactivatedAt: Bool {self._deactivatedAt != nil}
   /// Clears the value of `deactivatedAt`. Subsequent reads from it will return its default value.
   public mutating func clearDeactivatedAt() {self._deactivatedAt = nil}
+
+  public var version: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -156,7 +166,7 @@ fileprivate nonisolated let _protobuf_package = "events.v1"
 
 nonisolated extension Events_V1_UserRegistered: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".UserRegistered"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}user_id\0\u{1}email\0\u{1}name\0\u{1}roles\0\u{3}password_hash\0\u{3}registered_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}user_id\0\u{1}email\0\u{1}name\0\u{1}roles\0\u{3}password_hash\0\u{3}registered_at\0\u{1}version\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -170,6 +180,7 @@ nonisolated extension Events_V1_UserRegistered: SwiftProtobuf.Message, SwiftProt
       case 4: try { try decoder.decodeRepeatedStringField(value: &self.roles) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.passwordHash) }()
       case 6: try { try decoder.decodeSingularMessageField(value: &self._registeredAt) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.version) }()
       default: break
       }
     }
@@ -198,6 +209,9 @@ nonisolated extension Events_V1_UserRegistered: SwiftProtobuf.Message, SwiftProt
     try { if let v = self._registeredAt {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
     } }()
+    if self.version != 0 {
+      try visitor.visitSingularInt64Field(value: self.version, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -208,6 +222,7 @@ nonisolated extension Events_V1_UserRegistered: SwiftProtobuf.Message, SwiftProt
     if lhs.roles != rhs.roles {return false}
     if lhs.passwordHash != rhs.passwordHash {return false}
     if lhs._registeredAt != rhs._registeredAt {return false}
+    if lhs.version != rhs.version {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -215,7 +230,7 @@ nonisolated extension Events_V1_UserRegistered: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Events_V1_UserUpdated: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".UserUpdated"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}user_id\0\u{1}email\0\u{1}name\0\u{1}roles\0\u{1}active\0\u{3}updated_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}user_id\0\u{1}email\0\u{1}name\0\u{1}roles\0\u{1}active\0\u{3}updated_at\0\u{1}version\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -229,6 +244,7 @@ nonisolated extension Events_V1_UserUpdated: SwiftProtobuf.Message, SwiftProtobu
       case 4: try { try decoder.decodeRepeatedStringField(value: &self.roles) }()
       case 5: try { try decoder.decodeSingularBoolField(value: &self.active) }()
       case 6: try { try decoder.decodeSingularMessageField(value: &self._updatedAt) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.version) }()
       default: break
       }
     }
@@ -257,6 +273,9 @@ nonisolated extension Events_V1_UserUpdated: SwiftProtobuf.Message, SwiftProtobu
     try { if let v = self._updatedAt {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
     } }()
+    if self.version != 0 {
+      try visitor.visitSingularInt64Field(value: self.version, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -267,6 +286,7 @@ nonisolated extension Events_V1_UserUpdated: SwiftProtobuf.Message, SwiftProtobu
     if lhs.roles != rhs.roles {return false}
     if lhs.active != rhs.active {return false}
     if lhs._updatedAt != rhs._updatedAt {return false}
+    if lhs.version != rhs.version {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -274,7 +294,7 @@ nonisolated extension Events_V1_UserUpdated: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Events_V1_UserDeactivated: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".UserDeactivated"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}user_id\0\u{3}deactivated_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}user_id\0\u{3}deactivated_at\0\u{1}version\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -284,6 +304,7 @@ nonisolated extension Events_V1_UserDeactivated: SwiftProtobuf.Message, SwiftPro
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.userID) }()
       case 2: try { try decoder.decodeSingularMessageField(value: &self._deactivatedAt) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.version) }()
       default: break
       }
     }
@@ -300,12 +321,16 @@ nonisolated extension Events_V1_UserDeactivated: SwiftProtobuf.Message, SwiftPro
     try { if let v = self._deactivatedAt {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
     } }()
+    if self.version != 0 {
+      try visitor.visitSingularInt64Field(value: self.version, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Events_V1_UserDeactivated, rhs: Events_V1_UserDeactivated) -> Bool {
     if lhs.userID != rhs.userID {return false}
     if lhs._deactivatedAt != rhs._deactivatedAt {return false}
+    if lhs.version != rhs.version {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
