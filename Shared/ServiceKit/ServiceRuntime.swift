@@ -50,7 +50,6 @@ public struct ServiceRuntime: Sendable {
         routeSetups.append(setup)
     }
 
-
     /// Runs after the servers stopped: close pools and connections here.
     public mutating func onShutdown(_ hook: @escaping @Sendable () async -> Void) { shutdownHooks.append(hook) }
 

@@ -1,6 +1,5 @@
 import Foundation
 import PlatformCore
-import PlatformHTTP
 import Testing
 
 @Suite struct JSONBodyErrorTests {
