@@ -30,14 +30,7 @@ public enum TestBroker {
     /// Declares `queue` (and its `.dead` queue), runs `body`, then deletes both queues.
     public static func withQueue<T>(_ queue: QueueSpec, _ body: () async throws -> T) async throws -> T {
         try await consumer(queue).declareTopology()
-        do {
-            let result = try await body()
-            try await deleteQueues(of: queue)
-            return result
-        } catch {
-            try? await deleteQueues(of: queue)
-            throw error
-        }
+        return try await withCleanUp(body) { try await deleteQueues(of: queue) }
     }
 
     public static func deleteQueues(of queue: QueueSpec) async throws {

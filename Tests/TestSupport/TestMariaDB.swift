@@ -18,14 +18,7 @@ public enum TestMariaDB {
         poolSize: Int = 4, database: String? = nil, _ body: (MariaDBClient) async throws -> T
     ) async throws -> T {
         let client = MariaDBClient(configuration: try configuration(poolSize: poolSize, database: database))
-        do {
-            let result = try await body(client)
-            await client.shutdown()
-            return result
-        } catch {
-            await client.shutdown()
-            throw error
-        }
+        return try await withCleanUp { try await body(client) } cleanUp: { await client.shutdown() }
     }
 
     /// Creates `CREATE TABLE <name> (<columns>)`, runs `body`, drops the table again.
@@ -34,14 +27,7 @@ public enum TestMariaDB {
     ) async throws -> T {
         let table = uniqueTestName("t")
         try await client.execute("CREATE TABLE \(table) (\(columns))")
-        do {
-            let result = try await body(table)
-            try await client.execute("DROP TABLE \(table)")
-            return result
-        } catch {
-            _ = try? await client.execute("DROP TABLE \(table)")
-            throw error
-        }
+        return try await withCleanUp { try await body(table) } cleanUp: { try await client.execute("DROP TABLE \(table)") }
     }
 
     /// Creates a fresh database, applies `migrations` in it, runs `body` with a client of that
@@ -52,16 +38,13 @@ public enum TestMariaDB {
         try await withClient(poolSize: 1) { admin in
             let name = uniqueTestName(try configuration().database)
             try await admin.execute("CREATE DATABASE `\(name)`")
-            do {
-                let result = try await withClient(poolSize: poolSize, database: name) { client in
+            return try await withCleanUp {
+                try await withClient(poolSize: poolSize, database: name) { client in
                     _ = try await Migrator.migrate(migrations, on: client)
                     return try await body(client)
                 }
+            } cleanUp: {
                 try await admin.execute("DROP DATABASE `\(name)`")
-                return result
-            } catch {
-                _ = try? await admin.execute("DROP DATABASE `\(name)`")
-                throw error
             }
         }
     }

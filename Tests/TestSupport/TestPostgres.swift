@@ -20,14 +20,7 @@ public enum TestPostgres {
     ) async throws -> T {
         let client = PostgresClient(
             configuration: try configuration(maxConnections: maxConnections, url: url, applicationName: applicationName))
-        do {
-            let result = try await body(client)
-            await client.shutdown()
-            return result
-        } catch {
-            await client.shutdown()
-            throw error
-        }
+        return try await withCleanUp { try await body(client) } cleanUp: { await client.shutdown() }
     }
 
     /// Creates `CREATE TABLE <name> (<columns>)`, runs `body`, drops the table again.
@@ -36,13 +29,8 @@ public enum TestPostgres {
     ) async throws -> T {
         let table = uniqueTestName("t")
         try await client.execute("CREATE TABLE \(table) (\(columns))")
-        do {
-            let result = try await body(table)
+        return try await withCleanUp { try await body(table) } cleanUp: {
             try await client.execute("DROP TABLE \(table) CASCADE")
-            return result
-        } catch {
-            _ = try? await client.execute("DROP TABLE \(table) CASCADE")
-            throw error
         }
     }
 
@@ -55,18 +43,15 @@ public enum TestPostgres {
         let schema = uniqueTestName("s")
         return try await withClient(maxConnections: 1) { admin in
             try await admin.execute("CREATE SCHEMA \(schema)")
-            do {
-                let result = try await withClient(
+            return try await withCleanUp {
+                try await withClient(
                     maxConnections: maxConnections, url: try url(searchPath: schema), applicationName: applicationName
                 ) { client in
                     _ = try await Migrator.migrate(migrations, on: client)
                     return try await body(client)
                 }
+            } cleanUp: {
                 try await admin.execute("DROP SCHEMA \(schema) CASCADE")
-                return result
-            } catch {
-                _ = try? await admin.execute("DROP SCHEMA \(schema) CASCADE")
-                throw error
             }
         }
     }

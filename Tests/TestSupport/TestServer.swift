@@ -50,3 +50,16 @@ extension Trait where Self == ConditionTrait {
 public func uniqueTestName(_ prefix: String, separator: String = "_") -> String {
     "\(prefix)\(separator)\(UUID().uuidString.prefix(8).lowercased())"
 }
+
+/// Runs `body`, then `cleanUp`, also when `body` throws (its error wins over the clean-up's).
+public func withCleanUp<T>(_ body: () async throws -> T, cleanUp: () async throws -> Void) async throws -> T {
+    let result: T
+    do {
+        result = try await body()
+    } catch {
+        try? await cleanUp()
+        throw error
+    }
+    try await cleanUp()
+    return result
+}
