@@ -31,8 +31,8 @@ let services: [(executable: String, library: String, folder: String, store: [Str
     ("auth", "AuthService", "Auth", postgres, ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"], ["Migrations"]),
     ("user", "UserService", "User", postgres, ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"], ["Migrations"]),
     ("media", "MediaService", "Media", postgres, ["EventKit"], ["Migrations"]),
-    ("product", "ProductService", "Product", postgres, ["EventKit"], ["Migrations"]),
-    ("payment", "PaymentService", "Payment", postgres, ["EventKit"], ["Migrations"]),
+    ("product", "ProductService", "Product", postgres, ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"], ["Migrations"]),
+    ("payment", "PaymentService", "Payment", postgres, ["Contracts", "EventKit", "PlatformRPC"], ["Migrations"]),
     ("analytics", "AnalyticsService", "Analytics", mariadb, ["EventKit"], ["Migrations"]),
     ("client", "ClientService", "Client", mongo, [], []),
     ("event", "EventService", "Event", mariadb, ["EventKit"], ["Migrations"]),
@@ -130,7 +130,8 @@ let testTargets: [Target] = [
         name: "TestSupport",
         dependencies: [
             "DatabaseKit", "Postgres", "MariaDB", "AMQP", "EventKit", "PlatformCore", "PlatformConfig", "PlatformRPC",
-            "ServiceKit", "Contracts", "IDMService", "AuthService", "UserService", "GatewayService", hummingbird,
+            "ServiceKit", "Contracts", "IDMService", "AuthService", "UserService", "GatewayService", "ProductService",
+            "PaymentService", hummingbird,
             hummingbirdTesting, grpcCore, inProcessTransport, logging, swiftProtobuf,
         ],
         path: "Tests/TestSupport"

@@ -24,7 +24,8 @@ public func buildGatewayService(_ settings: ServiceSettings, overrides: GatewayO
     let peers = try overrides.peers
         ?? GatewayPeers(
             idm: runtime.rpcClient(for: ServiceManifest.idm), users: runtime.rpcClient(for: ServiceManifest.user),
-            auth: runtime.rpcClient(for: ServiceManifest.auth))
+            auth: runtime.rpcClient(for: ServiceManifest.auth), products: runtime.rpcClient(for: ServiceManifest.product),
+            payments: runtime.rpcClient(for: ServiceManifest.payment))
 
     let tokenSettings = try TokenSettings(config: config)
     let revocations = RevocationList()

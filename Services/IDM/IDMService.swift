@@ -14,13 +14,17 @@ public struct IDMOverrides: Sendable {
     public var sessions: (any SessionStore)?
     /// Replaces the connection to auth (e.g. an in-process transport).
     public var auth: (any Auth_V1_AuthService.ClientProtocol)?
+    /// Replaces the connection to product.
+    public var product: (any Product_V1_ProductService.ClientProtocol)?
     public var signingKey: SigningKey?
 
     public init(
-        sessions: (any SessionStore)? = nil, auth: (any Auth_V1_AuthService.ClientProtocol)? = nil, signingKey: SigningKey? = nil
+        sessions: (any SessionStore)? = nil, auth: (any Auth_V1_AuthService.ClientProtocol)? = nil,
+        product: (any Product_V1_ProductService.ClientProtocol)? = nil, signingKey: SigningKey? = nil
     ) {
         self.sessions = sessions
         self.auth = auth
+        self.product = product
         self.signingKey = signingKey
     }
 }
@@ -52,9 +56,9 @@ public func buildIDMService(_ settings: ServiceSettings, overrides: IDMOverrides
             concurrentPerAccount: try config.int("IDM_LOGIN_CONCURRENCY_PER_ACCOUNT", default: 2, in: 1...100),
             concurrentPerAddress: try config.int("IDM_LOGIN_CONCURRENCY_PER_ADDRESS", default: 4, in: 1...10_000)))
     let auth = try overrides.auth ?? Auth_V1_AuthService.Client(wrapping: runtime.rpcClient(for: ServiceManifest.auth))
-    let credentials = AuthServiceClient(client: auth)
+    let product = try overrides.product ?? Product_V1_ProductService.Client(wrapping: runtime.rpcClient(for: ServiceManifest.product))
     let sessions = try await SessionRegistry(
-        store: store, credentials: credentials, issuer: issuer, throttle: throttle,
+        store: store, credentials: AuthServiceClient(client: auth), locations: ProductServiceClient(client: product), issuer: issuer, throttle: throttle,
         refreshLifetime: try config.duration("REFRESH_TOKEN_TTL", default: .seconds(30 * 24 * 3600)),
         eventsCommitted: eventsCommitted)
     try await runtime.addEventConsumer(try idmEventHandlers(sessions: sessions))

@@ -39,3 +39,13 @@ extension SQLValue {
         return .double(Double(parts.seconds) + Double(parts.attoseconds) / 1e18)
     }
 }
+
+extension SQLValue {
+    /// A `LIKE … ESCAPE '\'` pattern matching any text that contains `text` literally (its `%`,
+    /// `_` and `\` are escaped).
+    public static func containing(_ text: String) -> SQLValue {
+        let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_")
+        return .string("%" + escaped + "%")
+    }
+}

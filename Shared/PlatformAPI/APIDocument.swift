@@ -8,8 +8,12 @@ public struct OperationPolicy: Sendable, Equatable {
     public enum Access: Sendable, Equatable {
         /// `security: []`.
         case open
-        /// Any one of the alternatives, each a set of roles the caller must all hold (empty: any caller).
+        /// Any one of the alternatives, each a set of roles the caller must all hold (empty: any
+        /// user account). A café terminal meets only an alternative that names `terminal`.
         case signedIn(anyOf: [Set<String>])
+        /// `{}` among the alternatives: a caller without a token is anonymous; a token, when sent,
+        /// must be valid.
+        case optional
     }
 
     public let operationID: String
@@ -68,7 +72,8 @@ public struct APIDocument: Sendable {
                 operations[id] = OperationPolicy(
                     operationID: id, method: method.uppercased(), path: path,
                     access: security.isEmpty
-                        ? .open : .signedIn(anyOf: security.map { Set($0.values.joined()) }),
+                        ? .open
+                        : security.contains { $0.isEmpty } ? .optional : .signedIn(anyOf: security.map { Set($0.values.joined()) }),
                     idParameters: idParameters.sorted(), takesJSONBody: content["application/json"] != nil,
                     statuses: Set(statuses))
             }

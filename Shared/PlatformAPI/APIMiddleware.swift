@@ -42,14 +42,20 @@ public struct APIMiddleware: ServerMiddleware {
     }
 
     private func authorize(_ request: HTTPRequest, _ policy: OperationPolicy) async throws -> Caller? {
-        guard case .signedIn(let alternatives) = policy.access else { return nil }
-        let caller = try await authenticate(request.headerFields[.authorization])
-        let held = Set(caller.roles)
-        guard alternatives.contains(where: { $0.isSubset(of: held) }) else {
-            let roles = alternatives.map { $0.sorted().joined(separator: " and ") }.joined(separator: " or ")
-            throw AppError(.permissionDenied, "this operation is for \(roles)")
+        switch policy.access {
+        case .open:
+            return nil
+        case .optional:
+            guard let authorization = request.headerFields[.authorization] else { return nil }
+            return try await authenticate(authorization)
+        case .signedIn(let alternatives):
+            let caller = try await authenticate(request.headerFields[.authorization])
+            guard alternatives.contains(where: caller.meets) else {
+                let roles = alternatives.map { $0.isEmpty ? "user accounts" : $0.sorted().joined(separator: " and ") }
+                throw AppError(.permissionDenied, "this operation is for \(roles.joined(separator: " or "))")
+            }
+            return caller
         }
-        return caller
     }
 
     private static func bounded(_ body: HTTPBody?) async throws -> HTTPBody? {

@@ -23,6 +23,13 @@ public struct Caller: Sendable, Equatable {
 
     public func has(_ role: Role) -> Bool { roles.contains(role.rawValue) }
 
+    /// Whether the caller holds every role of `requirement`; a café terminal meets only a
+    /// requirement that names `terminal` (an empty one means any user account).
+    func meets(_ requirement: Set<String>) -> Bool {
+        let held = Set(roles)
+        return requirement.isSubset(of: held) && (!has(.terminal) || requirement.contains(Role.terminal.rawValue))
+    }
+
     @TaskLocal static var bound: Caller?
 
     /// The caller of the operation being handled. An operation the document declares open has
@@ -31,6 +38,9 @@ public struct Caller: Sendable, Equatable {
         guard let caller = bound else { throw AppError(.unauthenticated, "a bearer token is required") }
         return caller
     }
+
+    /// The caller of an operation whose token is optional: nil when none was sent.
+    public static func currentIfSignedIn() -> Caller? { bound }
 
     /// Runs `body` as `caller` (the middleware does this; tests of handlers may too).
     public static func withCaller<T>(_ caller: Caller, _ body: () async throws -> T) async rethrows -> T {

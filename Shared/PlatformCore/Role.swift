@@ -10,15 +10,20 @@ public enum Role: String, Sendable, CaseIterable, Codable {
         allCases.first { roles.contains($0.rawValue) }?.rawValue ?? Role.customer.rawValue
     }
 
-    /// Checks and normalises a role list for storage: known names, no duplicates, stable order.
+    /// The roles a user account may hold; `terminal` belongs to café terminals' sessions only.
+    public static let accountRoles: [Role] = [.admin, .staff, .customer]
+
+    /// Checks and normalises an account's role list for storage: known account roles, no
+    /// duplicates, stable order.
     public static func validated(_ roles: [String], field: String = "roles") throws -> [String] {
-        let unknown = roles.filter { Role(rawValue: $0) == nil }
+        let allowed = accountRoles.map(\.rawValue)
+        let unknown = roles.filter { !allowed.contains($0) }
         guard unknown.isEmpty else {
             throw AppError(
                 .invalidArgument, "unknown role",
-                details: [field: "unknown role '\(unknown[0].prefix(32))'; allowed: \(allCases.map(\.rawValue).joined(separator: ", "))"])
+                details: [field: "unknown role '\(unknown[0].prefix(32))'; allowed: \(allowed.joined(separator: ", "))"])
         }
         guard !roles.isEmpty else { throw AppError(.invalidArgument, "no role", details: [field: "must name at least one role"]) }
-        return allCases.map(\.rawValue).filter(roles.contains)
+        return allowed.filter(roles.contains)
     }
 }

@@ -13,3 +13,8 @@ extension Date {
     /// RFC 3339 UTC with milliseconds, the one time format of logs and APIs: `2026-11-23T12:29:48.722Z`.
     public var rfc3339: String { Self.rfc3339Style.format(self) }
 }
+
+extension String {
+    /// Nil for the empty string: proto3's form of an unset text field.
+    public var nonEmpty: String? { isEmpty ? nil : self }
+}

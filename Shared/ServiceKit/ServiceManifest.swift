@@ -2,9 +2,9 @@
 /// end-to-end suite; `ServiceManifestTests` fails when the two disagree.
 public enum ServiceManifest {
     public static let gateway = ServiceDescriptor(
-        "gateway", prefix: "GATEWAY", http: 5000, grpc: 50050, store: nil, broker: true, peers: ["idm", "auth", "user"])
+        "gateway", prefix: "GATEWAY", http: 5000, grpc: 50050, store: nil, broker: true, peers: ["idm", "auth", "user", "product", "payment"])
     public static let idm = ServiceDescriptor(
-        "idm", prefix: "IDM", http: 9101, grpc: 50051, store: .postgres(database: "idm"), broker: true, peers: ["auth"])
+        "idm", prefix: "IDM", http: 9101, grpc: 50051, store: .postgres(database: "idm"), broker: true, peers: ["auth", "product"])
     public static let auth = ServiceDescriptor(
         "auth", prefix: "AUTH", http: 9102, grpc: 50052, store: .postgres(database: "auth"), broker: true)
     public static let user = ServiceDescriptor(

@@ -88,6 +88,27 @@ public struct ServiceRuntime: Sendable {
         [MetricsServerInterceptor(), RequestMetadataServerInterceptor(), ErrorTranslationInterceptor(logger: logger)]
     }
 
+    /// Runs the background services while `body` runs, then stops them and runs the shutdown
+    /// hooks: for in-process tests, which serve the service's RPCs themselves.
+    public func withBackgroundServices<T>(_ body: () async throws -> T) async throws -> T {
+        let group = ServiceGroup(
+            configuration: .init(
+                services: ([ShutdownHooks(hooks: shutdownHooks)] + backgroundServices).map { .init(service: $0) }, logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                let result = try await body()
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return result
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                throw error
+            }
+        }
+    }
+
     /// Serves until SIGTERM or SIGINT, then stops accepting, lets in-flight requests finish,
     /// stops background work and runs the shutdown hooks.
     public func run() async throws {

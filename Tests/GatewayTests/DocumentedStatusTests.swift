@@ -23,7 +23,7 @@ struct Probe: Sendable {
         self.json = json
     }
 
-    func send(to stack: IdentityStack) async throws -> RESTResponse {
+    func send(to stack: PlatformStack) async throws -> RESTResponse {
         guard let rawBody else { return try await stack.client.call(method, path, token: token, json: json) }
         var headers = HTTPFields()
         headers[.contentType] = rawBody.contentType
@@ -43,7 +43,7 @@ struct DocumentedStatusTests {
     static let provedByTheLiveStack: Set<String> = ["getReady 503"]  // Tests/e2e/test_readiness_failure.py
 
     /// A request that succeeds, for each operation (fresh accounts each time, so scenarios do not meet).
-    static func validProbe(_ operation: String, _ stack: IdentityStack) async throws -> Probe {
+    static func validProbe(_ operation: String, _ stack: PlatformStack) async throws -> Probe {
         switch operation {
         case "register":
             return Probe(.post, "/api/auth/register", json: ["email": "new-\(UUID())@example.com", "password": "long enough", "name": "N"])
@@ -96,7 +96,7 @@ struct DocumentedStatusTests {
     }
 
     /// Produces `status` for `operation`, or nil when the scenarios have no way to.
-    static func produce(_ status: Int, _ operation: String, _ stack: IdentityStack) async throws -> RESTResponse? {
+    static func produce(_ status: Int, _ operation: String, _ stack: PlatformStack) async throws -> RESTResponse? {
         var probe = try await validProbe(operation, stack)
         switch status {
         case 200, 201, 204:
@@ -108,7 +108,7 @@ struct DocumentedStatusTests {
         case 401:
             probe.token = nil
         case 403 where operation == "getLastConnection":
-            probe.path = "/api/sessions/last-connection?email=\(IdentityStack.adminEmail)"
+            probe.path = "/api/sessions/last-connection?email=\(PlatformStack.adminEmail)"
         case 403:
             probe.token = try await stack.customer().accessToken
         case 404 where operation == "getLastConnection":
@@ -157,7 +157,7 @@ struct DocumentedStatusTests {
     }
 
     @Test func everyDocumentedStatusIsProduced() async throws {
-        try await IdentityStack.run { stack in
+        try await PlatformStack.run { stack in
             var unproduced: [String] = []
             for policy in gatewayDocument.operations.values.sorted(by: { $0.operationID < $1.operationID }) {
                 for status in policy.statuses.sorted() {

@@ -11,7 +11,7 @@ struct Account: Sendable {
     let refreshToken: String
 }
 
-extension IdentityStack {
+extension PlatformStack {
     static let goodPassword = "a good password"
 
     func register(_ email: String, password: String = goodPassword, name: String = "Ann") async throws -> RESTResponse {

@@ -7,14 +7,14 @@ import Testing
 @Suite("Identity routes")
 struct IdentityRouteTests {
     @Test func registrationLoginProfileRefreshAndLogout() async throws {
-        try await IdentityStack.run { stack in
+        try await PlatformStack.run { stack in
             let registered = try await stack.register("Ada@Example.COM", name: "Ada")
             #expect(registered.status == 201)
             #expect(registered["email"] as? String == "ada@example.com")
             #expect(registered["roles"] as? [String] == ["customer"])
             #expect((registered["created_at"] as? String)?.hasSuffix("Z") == true)
 
-            let pair = try await stack.login("ada@example.com", IdentityStack.goodPassword)
+            let pair = try await stack.login("ada@example.com", PlatformStack.goodPassword)
             #expect(pair.status == 200 && pair["token_type"] as? String == "Bearer")
             let access = try #require(pair["access_token"] as? String)
             let refresh = try #require(pair["refresh_token"] as? String)
@@ -34,7 +34,7 @@ struct IdentityRouteTests {
     }
 
     @Test func aSpentRefreshTokenPresentedAgainEndsTheSession() async throws {
-        try await IdentityStack.run { stack in
+        try await PlatformStack.run { stack in
             let account = try await stack.customer()
             let first = try await stack.client.call(.post, "/api/auth/refresh", json: ["refresh_token": account.refreshToken])
             let access = try #require(first["access_token"] as? String)
@@ -46,7 +46,7 @@ struct IdentityRouteTests {
     }
 
     @Test func aPasswordChangeSignsOutEveryOtherSession() async throws {
-        try await IdentityStack.run { stack in
+        try await PlatformStack.run { stack in
             let here = try await stack.customer()
             let elsewhere = try await stack.signIn(here.email, here.password, id: here.id)
             let change = try await stack.client.call(
@@ -66,7 +66,7 @@ struct IdentityRouteTests {
     }
 
     @Test func everyProblemOfARegistrationIsReportedAtOnce() async throws {
-        try await IdentityStack.run { stack in
+        try await PlatformStack.run { stack in
             let response = try await stack.client.call(.post, "/api/auth/register", json: ["email": "no-at-sign", "password": "short"])
             #expect(response.status == 422)
             #expect(Set(response.errorDetails.keys) == ["email", "password", "name"])
@@ -76,7 +76,7 @@ struct IdentityRouteTests {
     }
 
     @Test func aProfileChangeIsVisibleAtOnceAndADeactivationEndsTheSessions() async throws {
-        try await IdentityStack.run { stack in
+        try await PlatformStack.run { stack in
             let account = try await stack.customer()
             #expect(try await stack.client.call(.get, "/api/users/me", token: account.accessToken)["name"] as? String == "Ann")
             let renamed = try await stack.client.call(.patch, "/api/users/me", token: account.accessToken, json: ["name": "Anne"])
@@ -92,7 +92,7 @@ struct IdentityRouteTests {
     }
 
     @Test func theAdminListPagesFiltersAndNamesEveryBadParameter() async throws {
-        try await IdentityStack.run { stack in
+        try await PlatformStack.run { stack in
             let admin = try await stack.admin()
             for index in 0..<3 { _ = try await stack.register("list\(index)@example.com") }
             let page = try await stack.client.call(.get, "/api/admin/users?email=LIST&page=2&page_size=2", token: admin.accessToken)
@@ -110,7 +110,7 @@ struct IdentityRouteTests {
     }
 
     @Test func anAdminCannotLockAdministrationOut() async throws {
-        try await IdentityStack.run { stack in
+        try await PlatformStack.run { stack in
             let admin = try await stack.admin()
             let demotion = try await stack.client.call(
                 .patch, "/api/admin/users/\(admin.id)", token: admin.accessToken, json: ["roles": ["customer"]])
@@ -135,7 +135,7 @@ struct IdentityRouteTests {
     /// A demotion takes effect for the sessions the user already has, within the request that
     /// made it: idm ends the sessions carrying the old roles and the gateway refuses their tokens.
     @Test func aDemotedAdminLosesAdminRightsAtOnce() async throws {
-        try await IdentityStack.run { stack in
+        try await PlatformStack.run { stack in
             let admin = try await stack.admin()
             let made = try await stack.client.call(
                 .post, "/api/admin/users", token: admin.accessToken,
@@ -162,20 +162,20 @@ struct IdentityRouteTests {
     }
 
     @Test func theLastConnectionOfSomeoneWhoNeverLoggedInIsNull() async throws {
-        try await IdentityStack.run { stack in
+        try await PlatformStack.run { stack in
             let admin = try await stack.admin()
             _ = try await stack.register("quiet@example.com")
             let response = try await stack.client.call(.get, "/api/sessions/last-connection?email=Quiet@example.com", token: admin.accessToken)
             #expect(response.status == 200)
             #expect(response.text.contains(#""last_connection_at":null"#))
             #expect(response["email"] as? String == "quiet@example.com")
-            let own = try await stack.client.call(.get, "/api/sessions/last-connection?email=\(IdentityStack.adminEmail)", token: admin.accessToken)
+            let own = try await stack.client.call(.get, "/api/sessions/last-connection?email=\(PlatformStack.adminEmail)", token: admin.accessToken)
             #expect(own["last_connection_at"] is String)
         }
     }
 
     @Test func sessionsAreListedWithTheCurrentOneAndSomeoneElsesIsNotFound() async throws {
-        try await IdentityStack.run { stack in
+        try await PlatformStack.run { stack in
             let account = try await stack.customer()
             let other = try await stack.signIn(account.email, account.password, id: account.id)
             let list = try await stack.client.call(.get, "/api/sessions", token: account.accessToken)
@@ -191,7 +191,7 @@ struct IdentityRouteTests {
     }
 
     @Test func theDocumentsAndKeysAreServed() async throws {
-        try await IdentityStack.run { stack in
+        try await PlatformStack.run { stack in
             let root = ServiceSchemas.repositoryRoot
             let json = try await stack.client.call(.get, "/openapi.json")
             #expect(json.text == (try String(contentsOf: root.appendingPathComponent("Services/Gateway/Resources/openapi.json"), encoding: .utf8)))

@@ -6,7 +6,7 @@ import Testing
 @Suite("Router and document")
 struct RouterMatchesDocumentTests {
     @Test func theGatewayServesExactlyTheDocumentedOperations() async throws {
-        try await IdentityStack.run { stack in
+        try await PlatformStack.run { stack in
             let served = Set(try stack.gateway.makeRouter().routes.map { "\($0.method) \(Self.normalized("\($0.path)"))" })
             let documented = Set(gatewayDocument.operations.values.map { "\($0.method) \(Self.normalized($0.path))" })
             #expect(served.subtracting(documented).sorted() == [], "served but not in the document")

@@ -22,7 +22,8 @@ struct LoginRaceTests {
             let issuer = await AccessTokenIssuer(key: try SigningKey.generate(), settings: TokenSettings())
             let verifier = HeldVerifier(inner: OneAccountVerifier(account: account, password: Self.password), gate: gate)
             let registry = try await SessionRegistry(
-                store: PostgresSessionStore(client: client), credentials: verifier, issuer: issuer, throttle: AttemptThrottle())
+                store: PostgresSessionStore(client: client), credentials: verifier, locations: OneCafeVerifier(), issuer: issuer,
+                throttle: AttemptThrottle())
             try await body(registry, client)
         }
     }

@@ -37,6 +37,29 @@ final class OneAccountVerifier: CredentialVerifier {
     }
 }
 
+/// product as idm sees it: one café with one access code.
+final class OneCafeVerifier: LocationVerifier {
+    let id = UUID()
+    private let state = Mutex((code: "the café code", active: true))
+
+    var code: String { state.withLock { $0.code } }
+
+    func change(code: String? = nil, active: Bool? = nil) {
+        state.withLock { state in
+            if let code { state.code = code }
+            if let active { state.active = active }
+        }
+    }
+
+    func verifyAccess(location: String, code: String) async throws -> UUID {
+        let current = state.withLock { $0 }
+        guard UUID(uuidString: location) == id, code == current.code, current.active else {
+            throw AppError(.unauthenticated, "invalid café or access code")
+        }
+        return id
+    }
+}
+
 /// A verifier that holds every verification at a gate until the test opens it.
 struct HeldVerifier: CredentialVerifier {
     let inner: any CredentialVerifier
@@ -67,14 +90,15 @@ struct SessionRegistryTests {
         verifier = OneAccountVerifier(account: account, password: Self.password)
     }
 
-    func registry(limits: AttemptThrottle.Limits = .init(), credentials: (any CredentialVerifier)? = nil) async throws
-        -> SessionRegistry
-    {
+    func registry(
+        limits: AttemptThrottle.Limits = .init(), credentials: (any CredentialVerifier)? = nil,
+        locations: any LocationVerifier = OneCafeVerifier()
+    ) async throws -> SessionRegistry {
         let issuer = await AccessTokenIssuer(key: try SigningKey.generate(), settings: settings)
         let clock = clock
         let committed = committed
         return try await SessionRegistry(
-            store: store, credentials: credentials ?? verifier, issuer: issuer, throttle: AttemptThrottle(limits: limits),
+            store: store, credentials: credentials ?? verifier, locations: locations, issuer: issuer, throttle: AttemptThrottle(limits: limits),
             eventsCommitted: { committed.increment() }, now: { clock.now })
     }
 

@@ -6,8 +6,8 @@ import ServiceKit
 import Synchronization
 
 /// A service's gRPC server on the in-process transport, with exactly the services and
-/// interceptors it serves in production, and a client connected to it; both run until `body`
-/// returns.
+/// interceptors it serves in production, its background services (relays, sweepers), and a
+/// client connected to it; all run until `body` returns.
 public func withInProcessRPC<T: Sendable>(
     _ runtime: ServiceRuntime, faults: FaultInjector? = nil, _ body: (GRPCClient<InProcessTransport.Client>) async throws -> T
 ) async throws -> T {
@@ -16,7 +16,16 @@ public func withInProcessRPC<T: Sendable>(
     var interceptors: [any ClientInterceptor] = [RequestMetadataClientInterceptor()]
     if let faults { interceptors.append(faults.interceptor(for: runtime.settings.name)) }
     let client = GRPCClient(transport: transport.client, interceptors: interceptors)
-    return try await withThrowingTaskGroup(of: Void.self) { group in
+    return try await runtime.withBackgroundServices {
+        try await serve(server, client, body)
+    }
+}
+
+private func serve<T: Sendable>(
+    _ server: GRPCServer<InProcessTransport.Server>, _ client: GRPCClient<InProcessTransport.Client>,
+    _ body: (GRPCClient<InProcessTransport.Client>) async throws -> T
+) async throws -> T {
+    try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await server.serve() }
         group.addTask { try await client.runConnections() }
         do {

@@ -40,17 +40,21 @@ public enum TestPostgres {
         migrations: [Migration], maxConnections: Int = 4, applicationName: String = "platform-tests",
         _ body: (PostgresClient) async throws -> T
     ) async throws -> T {
+        try await withEmptySchema { url in
+            try await withClient(maxConnections: maxConnections, url: url, applicationName: applicationName) { client in
+                _ = try await Migrator.migrate(migrations, on: client)
+                return try await body(client)
+            }
+        }
+    }
+
+    /// Creates a fresh schema, runs `body` with a URL whose `search_path` is that schema (a
+    /// service given it applies its own migrations there), then drops the schema.
+    public static func withEmptySchema<T>(_ body: (String) async throws -> T) async throws -> T {
         let schema = uniqueTestName("s")
         return try await withClient(maxConnections: 1) { admin in
             try await admin.execute("CREATE SCHEMA \(schema)")
-            return try await withCleanUp {
-                try await withClient(
-                    maxConnections: maxConnections, url: try url(searchPath: schema), applicationName: applicationName
-                ) { client in
-                    _ = try await Migrator.migrate(migrations, on: client)
-                    return try await body(client)
-                }
-            } cleanUp: {
+            return try await withCleanUp { try await body(try url(searchPath: schema)) } cleanUp: {
                 try await admin.execute("DROP SCHEMA \(schema) CASCADE")
             }
         }

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import PlatformCore
 import SwiftProtobuf
 
 // The JSON shapes of the document built from the services' messages, each in one place.
@@ -41,5 +42,130 @@ extension Components.Schemas.LastConnection {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(email, forKey: .email)
         try container.encode(lastConnectionAt, forKey: .lastConnectionAt)
+    }
+}
+
+extension Components.Schemas.Product {
+    init(_ product: Product_V1_Product) {
+        self.init(
+            id: product.id, name: product.name, category: product.category, description: product.description_p,
+            priceCents: product.priceCents, currency: product.currency, active: product.active,
+            createdAt: product.createdAt.date, updatedAt: product.updatedAt.date)
+    }
+}
+
+extension Components.Schemas.Location {
+    init(_ location: Product_V1_Location) {
+        self.init(
+            id: location.id, name: location.name, address: location.address, active: location.active,
+            createdAt: location.createdAt.date)
+    }
+}
+
+extension Components.Schemas.StockLine {
+    init(_ line: Product_V1_StockLine) {
+        self.init(
+            productId: line.productID, productName: line.productName, category: line.category, quantity: line.quantity,
+            lowStock: line.lowStock, restockedAt: line.hasRestockedAt ? line.restockedAt.date : nil)
+    }
+
+    /// `restocked_at` is `null` until the first restock.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(productId, forKey: .productId)
+        try container.encode(productName, forKey: .productName)
+        try container.encode(category, forKey: .category)
+        try container.encode(quantity, forKey: .quantity)
+        try container.encode(lowStock, forKey: .lowStock)
+        try container.encode(restockedAt, forKey: .restockedAt)
+    }
+}
+
+extension Components.Schemas.Movement {
+    init(_ movement: Product_V1_Movement) {
+        self.init(
+            id: movement.id, kind: .init(rawValue: movement.kind) ?? .adjustment, delta: movement.delta,
+            quantityAfter: movement.quantityAfter, reason: movement.reason, orderId: movement.orderID.nonEmpty,
+            createdAt: movement.createdAt.date)
+    }
+
+    /// `order_id` is `null` for a movement no order caused.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(delta, forKey: .delta)
+        try container.encode(quantityAfter, forKey: .quantityAfter)
+        try container.encode(reason, forKey: .reason)
+        try container.encode(orderId, forKey: .orderId)
+        try container.encode(createdAt, forKey: .createdAt)
+    }
+}
+
+extension Components.Schemas.Order {
+    init(_ order: Product_V1_Order) {
+        self.init(
+            id: order.id, userId: order.userID.nonEmpty, locationId: order.locationID,
+            status: .init(rawValue: order.status) ?? .pendingPayment,
+            items: order.items.map {
+                .init(
+                    productId: $0.productID, name: $0.name, quantity: Int($0.quantity), unitPriceCents: $0.unitPriceCents,
+                    lineTotalCents: $0.lineTotalCents)
+            },
+            totalCents: order.totalCents, currency: order.currency,
+            payment: order.hasPayment
+                ? .init(
+                    status: .init(rawValue: order.payment.status) ?? .failed, amountCents: order.payment.amountCents,
+                    reference: order.payment.reference.nonEmpty, failureReason: order.payment.failureReason.nonEmpty)
+                : nil,
+            createdAt: order.createdAt.date, updatedAt: order.updatedAt.date)
+    }
+
+    /// `user_id` (a terminal's sale) and `payment` (not answered yet) are `null`, not missing.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(userId, forKey: .userId)
+        try container.encode(locationId, forKey: .locationId)
+        try container.encode(status, forKey: .status)
+        try container.encode(items, forKey: .items)
+        try container.encode(totalCents, forKey: .totalCents)
+        try container.encode(currency, forKey: .currency)
+        try container.encode(payment, forKey: .payment)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+    }
+}
+
+extension Components.Schemas.OrderPayment {
+    /// `reference` and `failure_reason` are `null` where they do not apply.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(status, forKey: .status)
+        try container.encode(amountCents, forKey: .amountCents)
+        try container.encode(reference, forKey: .reference)
+        try container.encode(failureReason, forKey: .failureReason)
+    }
+}
+
+extension Components.Schemas.PaymentRecord {
+    init(_ payment: Payment_V1_PaymentRecord) {
+        self.init(
+            id: payment.id, orderId: payment.orderID, status: .init(rawValue: payment.status) ?? .failed,
+            amountCents: payment.amountCents, currency: payment.currency, reference: payment.reference.nonEmpty,
+            failureReason: payment.failureReason.nonEmpty, createdAt: payment.createdAt.date)
+    }
+
+    /// `reference` and `failure_reason` are `null` where they do not apply.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(orderId, forKey: .orderId)
+        try container.encode(status, forKey: .status)
+        try container.encode(amountCents, forKey: .amountCents)
+        try container.encode(currency, forKey: .currency)
+        try container.encode(reference, forKey: .reference)
+        try container.encode(failureReason, forKey: .failureReason)
+        try container.encode(createdAt, forKey: .createdAt)
     }
 }

@@ -2,7 +2,8 @@ import Contracts
 import PlatformAPI
 import PlatformCore
 
-/// `/api/auth/*`: registration, login, refresh, logout, the caller's profile and password.
+/// `/api/auth/*`: registration, login (of users and of café terminals), refresh, logout, the
+/// caller's profile and password.
 extension GatewayAPI {
     func register(_ input: Operations.Register.Input) async throws -> Operations.Register.Output {
         guard case .json(let body) = input.body else { throw unsupportedBody }
@@ -23,6 +24,20 @@ extension GatewayAPI {
             .with {
                 $0.email = body.email ?? ""
                 $0.password = body.password ?? ""
+                $0.clientAddress = client.address
+                $0.userAgent = client.userAgent
+            })
+        return .ok(.init(body: .json(.init(tokens))))
+    }
+
+    func terminalLogin(_ input: Operations.TerminalLogin.Input) async throws -> Operations.TerminalLogin.Output {
+        guard case .json(let body) = input.body else { throw unsupportedBody }
+        try requirePresent(["location_id": body.locationId, "access_code": body.accessCode], "location_id and access_code are required")
+        let client = ClientContext.current
+        let tokens = try await peers.idm.terminalLogin(
+            .with {
+                $0.locationID = body.locationId ?? ""
+                $0.accessCode = body.accessCode ?? ""
                 $0.clientAddress = client.address
                 $0.userAgent = client.userAgent
             })

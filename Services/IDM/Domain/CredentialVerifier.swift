@@ -1,4 +1,5 @@
 import Foundation
+import PlatformCore
 
 /// The account facts idm needs: from auth's copy, or from the user service's events.
 public struct AccountInfo: Sendable, Equatable {
@@ -15,6 +16,13 @@ public struct AccountInfo: Sendable, Equatable {
         self.roles = roles
         self.active = active
         self.version = version
+    }
+}
+
+extension AccountInfo {
+    /// What a café's terminal sessions are opened as: the café is the account.
+    static func terminal(of location: UUID) -> AccountInfo {
+        AccountInfo(userID: location, email: "", roles: [Role.terminal.rawValue], active: true)
     }
 }
 

@@ -15,10 +15,13 @@ public struct SessionRecord: Sendable, Equatable {
     public var revokedAt: Date?
     /// The user's epoch the session began under; a later one means a change ended it.
     public var epoch: Int64
+    /// A café terminal's session: `userID` is the café's id.
+    public var locationID: UUID?
 
     public init(
         id: UUID, userID: UUID, email: String, roles: [String], clientAddress: String, userAgent: String, createdAt: Date,
-        lastSeenAt: Date, refreshExpiresAt: Date, revokedAt: Date? = nil, epoch: Int64 = 0
+        lastSeenAt: Date, refreshExpiresAt: Date, revokedAt: Date? = nil, epoch: Int64 = 0,
+        locationID: UUID? = nil
     ) {
         self.id = id
         self.userID = userID
@@ -31,6 +34,7 @@ public struct SessionRecord: Sendable, Equatable {
         self.refreshExpiresAt = refreshExpiresAt
         self.revokedAt = revokedAt
         self.epoch = epoch
+        self.locationID = locationID
     }
 
     public func isActive(at now: Date) -> Bool { revokedAt == nil && refreshExpiresAt > now }

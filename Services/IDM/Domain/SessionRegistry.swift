@@ -31,6 +31,7 @@ public struct ClientInfo: Sendable, Equatable {
 public struct SessionRegistry: Sendable {
     private let store: any SessionStore
     private let credentials: any CredentialVerifier
+    private let locations: any LocationVerifier
     private let issuer: AccessTokenIssuer
     private let verifier: AccessTokenVerifier
     private let throttle: AttemptThrottle
@@ -39,12 +40,13 @@ public struct SessionRegistry: Sendable {
     private let now: @Sendable () -> Date
 
     public init(
-        store: any SessionStore, credentials: any CredentialVerifier, issuer: AccessTokenIssuer, throttle: AttemptThrottle,
-        refreshLifetime: Duration = .seconds(30 * 24 * 3600), eventsCommitted: @escaping @Sendable () -> Void = {},
+        store: any SessionStore, credentials: any CredentialVerifier, locations: any LocationVerifier,
+        issuer: AccessTokenIssuer, throttle: AttemptThrottle, refreshLifetime: Duration = .seconds(30 * 24 * 3600), eventsCommitted: @escaping @Sendable () -> Void = {},
         now: @escaping @Sendable () -> Date = Date.init
     ) async throws {
         self.store = store
         self.credentials = credentials
+        self.locations = locations
         self.issuer = issuer
         self.verifier = try await AccessTokenVerifier(settings: issuer.settings, jwks: issuer.jwks)
         self.throttle = throttle
@@ -88,6 +90,38 @@ public struct SessionRegistry: Sendable {
         return try await tokens(for: session, refreshToken: refreshToken, at: time)
     }
 
+    /// A café terminal's login with the café's access code, checked by product (throttled like a
+    /// login, per café and per address). The session's user is the café; its tokens carry the role
+    /// `terminal` and the café as `location_id`. A wrong code and an unknown or inactive café are
+    /// the same 401. A change of the code or a deactivation that happens while the code is checked
+    /// refuses the login, as a password change refuses a user's.
+    public func terminalLogin(location: String, code: String, client: ClientInfo) async throws -> IssuedTokens {
+        let time = now()
+        let epoch = try await store.currentEpoch()
+        let attempt = try throttle.begin(account: "café:" + location.lowercased(), address: client.address, now: time)
+        let café: UUID
+        do {
+            café = try await locations.verifyAccess(location: location, code: code)
+            throttle.succeeded(attempt)
+        } catch let error as AppError where error.code == .unauthenticated {
+            throttle.failed(attempt)
+            throw Self.invalidAccessCode
+        } catch {
+            throttle.abandoned(attempt)
+            throw error
+        }
+        let refreshToken = RefreshToken.generate()
+        let terminal = AccountInfo.terminal(of: café)
+        let candidate = SessionRecord(
+            id: UUID(), userID: café, email: terminal.email, roles: terminal.roles, clientAddress: client.address,
+            userAgent: client.userAgent, createdAt: time, lastSeenAt: time, refreshExpiresAt: time.addingTimeInterval(refreshLifetime),
+            locationID: café)
+        guard
+            let session = try await store.open(candidate, refreshHash: RefreshToken.hash(refreshToken), account: terminal, epoch: epoch)
+        else { throw Self.invalidAccessCode }
+        return try await tokens(for: session, refreshToken: refreshToken, at: time)
+    }
+
     public func refresh(_ refreshToken: String, client: ClientInfo) async throws -> IssuedTokens {
         let hash = RefreshToken.hash(refreshToken)
         let time = now()
@@ -95,8 +129,15 @@ public struct SessionRegistry: Sendable {
             throw Self.invalidRefresh
         }
         // Roles may have changed since login; a deactivated account's session, or one a password
-        // change or deactivation ended while it was being opened, ends here.
-        guard let account = try await credentials.account(userID: session.userID) else {
+        // change or deactivation ended while it was being opened, ends here. A terminal's session
+        // ends with its café's code (location.access_changed), which needs no lookup here.
+        let account: AccountInfo?
+        if let location = session.locationID {
+            account = AccountInfo.terminal(of: location)
+        } else {
+            account = try await credentials.account(userID: session.userID)
+        }
+        guard let account else {
             try await revoke(.session(session.id, ownedBy: nil), reason: "unknown_account")
             throw Self.invalidRefresh
         }
@@ -187,7 +228,7 @@ public struct SessionRegistry: Sendable {
     private func tokens(for session: SessionRecord, refreshToken: String, at time: Date) async throws -> IssuedTokens {
         let (token, claims) = try await issuer.issue(
             userID: session.userID.lowercasedString, email: session.email, roles: session.roles,
-            sessionID: session.id.lowercasedString, now: time)
+            sessionID: session.id.lowercasedString, locationID: session.locationID?.lowercasedString, now: time)
         return IssuedTokens(
             accessToken: token, refreshToken: refreshToken, claims: claims, accessExpiresIn: issuer.settings.lifetimeSeconds,
             refreshExpiresIn: Int64(session.refreshExpiresAt.timeIntervalSince(time).rounded(.down)))
@@ -211,5 +252,6 @@ public struct SessionRegistry: Sendable {
     }
 
     static let invalidCredentials = AppError(.unauthenticated, "invalid email or password")
+    static let invalidAccessCode = AppError(.unauthenticated, "invalid café or access code")
     static let invalidRefresh = AppError(.unauthenticated, "the refresh token is not valid")
 }

@@ -2,9 +2,9 @@ import EventKit
 import Foundation
 import ServiceKit
 
-/// What idm consumes: the user service's changes of a user's state, applied by version. A
+/// What idm consumes: the user service's changes of a user's state, applied by version (a
 /// deactivation ends every session of the user; a change of roles ends the sessions with other
-/// roles. Once per event.
+/// roles), and product's changes of a café's access (its terminals' sessions end). Once per event.
 public func idmEventHandlers(sessions: SessionRegistry) throws -> EventHandlers {
     var handlers = EventHandlers(service: ServiceManifest.idm.name)
     try handlers.on(EventCatalog.userUpdated) { payload, event in
@@ -23,6 +23,12 @@ public func idmEventHandlers(sessions: SessionRegistry) throws -> EventHandlers 
         // differs, as a deactivation ends every session anyway.
         let state = AccountInfo(userID: userID, email: "", roles: [], active: false, version: payload.version)
         try await sessions.applyUserState(state, from: event)
+    }
+    try handlers.on(EventCatalog.locationAccessChanged) { payload, event in
+        guard let location = UUID(uuidString: payload.locationID) else { throw EventRejected("needs a location id") }
+        try await sessions.revoke(
+            .user(location, except: nil), reason: payload.active ? "access_code_changed" : "location_deactivated",
+            handledEvent: event)
     }
     return handlers
 }

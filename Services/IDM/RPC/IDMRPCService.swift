@@ -19,6 +19,15 @@ public struct IDMRPCService: Idm_V1_IDMService.SimpleServiceProtocol {
                 client: ClientInfo(address: request.clientAddress, userAgent: request.userAgent)))
     }
 
+    public func terminalLogin(request: Idm_V1_TerminalLoginRequest, context: ServerContext) async throws
+        -> Idm_V1_LoginResponse
+    {
+        .init(
+            try await sessions.terminalLogin(
+                location: request.locationID, code: request.accessCode,
+                client: ClientInfo(address: request.clientAddress, userAgent: request.userAgent)))
+    }
+
     public func validateToken(request: Idm_V1_TokenRequest, context: ServerContext) async throws -> Idm_V1_ValidateTokenResponse {
         do {
             let claims = try await sessions.validate(request.token)

@@ -10,7 +10,7 @@ import ServicePostgres
 public struct PostgresSessionStore: SessionStore {
     private let client: PostgresClient
     private static let columns =
-        "id, user_id, email, roles, client_address, user_agent, created_at, last_seen_at, refresh_expires_at, revoked_at, epoch"
+        "id, user_id, email, roles, client_address, user_agent, created_at, last_seen_at, refresh_expires_at, revoked_at, epoch, location_id"
 
     public init(client: PostgresClient) { self.client = client }
 
@@ -31,10 +31,10 @@ public struct PostgresSessionStore: SessionStore {
             session.roles = state.roles
             session.epoch = known.epoch
             try connection.execute(
-                "INSERT INTO sessions (\(Self.columns)) VALUES ($1, $2, $3, $4::text[], $5, $6, $7, $8, $9, NULL, $10)",
+                "INSERT INTO sessions (\(Self.columns)) VALUES ($1, $2, $3, $4::text[], $5, $6, $7, $8, $9, NULL, $10, $11)",
                 [.uuid(session.id), .uuid(session.userID), .string(session.email), .textArray(session.roles),
                  .string(session.clientAddress), .string(session.userAgent), .date(session.createdAt),
-                 .date(session.lastSeenAt), .date(session.refreshExpiresAt), .int(session.epoch)])
+                 .date(session.lastSeenAt), .date(session.refreshExpiresAt), .int(session.epoch), SQLValue(session.locationID)])
             try connection.execute(
                 "INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES ($1, $2, $3)",
                 [.bytes(refreshHash), .uuid(session.id), .date(session.createdAt)])
@@ -208,6 +208,6 @@ public struct PostgresSessionStore: SessionStore {
             userAgent: try row.required("user_agent", row.string), createdAt: try row.required("created_at", row.date),
             lastSeenAt: try row.required("last_seen_at", row.date),
             refreshExpiresAt: try row.required("refresh_expires_at", row.date), revokedAt: try row.date("revoked_at"),
-            epoch: Int64(try row.required("epoch", row.int)))
+            epoch: Int64(try row.required("epoch", row.int)), locationID: try row.uuid("location_id"))
     }
 }

@@ -67,7 +67,7 @@ public struct PostgresUserStore: UserStore {
     }
 
     public func list(_ query: UserQuery) async throws -> Page<UserRecord> {
-        let pattern = query.email.map { "%" + Self.escapeLike(EmailAddress.normalized($0)) + "%" }
+        let pattern = query.email.map { SQLValue.containing(EmailAddress.normalized($0)) } ?? .null
         let rows = try await client.query(
             """
             SELECT \(Self.columns), count(*) OVER () AS total FROM users
@@ -76,7 +76,7 @@ public struct PostgresUserStore: UserStore {
               AND ($3::boolean IS NULL OR active = $3)
             ORDER BY created_at, id LIMIT $4 OFFSET $5
             """,
-            [SQLValue(pattern), SQLValue(query.role), SQLValue(query.active), .int(Int64(query.paging.size)),
+            [pattern, SQLValue(query.role), SQLValue(query.active), .int(Int64(query.paging.size)),
              .int(Int64(query.paging.offset))])
         var total = try rows.first.map { try $0.required("total", $0.int) } ?? 0
         if rows.isEmpty && query.paging.page > 1 {
@@ -94,10 +94,5 @@ public struct PostgresUserStore: UserStore {
             name: try row.required("name", row.string), roles: try row.required("roles", row.textArray),
             active: try row.required("active", row.bool), createdAt: try row.required("created_at", row.date),
             updatedAt: try row.required("updated_at", row.date), version: Int64(try row.required("version", row.int)))
-    }
-
-    private static func escapeLike(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_")
     }
 }

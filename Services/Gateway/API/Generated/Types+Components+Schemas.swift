@@ -12,6 +12,14 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/Timestamp`.
         internal typealias Timestamp = Foundation.Date
+        /// An amount in integer cents; never a float.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Cents`.
+        internal typealias Cents = Swift.Int64
+        /// ISO 4217 code.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Currency`.
+        internal typealias Currency = Swift.String
         /// - Remark: Generated from `#/components/schemas/Paging`.
         internal struct Paging: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Paging/page`.
@@ -68,7 +76,7 @@ extension Components {
                 ///
                 /// - Remark: Generated from `#/components/schemas/Error/error/message`.
                 internal var message: Swift.String
-                /// With 422: field name → problem. With 429: `retry_after_seconds` → the wait in seconds, as a string of digits.
+                /// With 422: field name → problem. With 429: `retry_after_seconds` → the wait in seconds, as a string of digits. With the 409 of `POST /api/orders`: each short product id → what is left.
                 ///
                 /// - Remark: Generated from `#/components/schemas/Error/error/details`.
                 internal struct DetailsPayload: Codable, Hashable, Sendable {
@@ -88,7 +96,7 @@ extension Components {
                         try encoder.encodeAdditionalProperties(additionalProperties)
                     }
                 }
-                /// With 422: field name → problem. With 429: `retry_after_seconds` → the wait in seconds, as a string of digits.
+                /// With 422: field name → problem. With 429: `retry_after_seconds` → the wait in seconds, as a string of digits. With the 409 of `POST /api/orders`: each short product id → what is left.
                 ///
                 /// - Remark: Generated from `#/components/schemas/Error/error/details`.
                 internal var details: Components.Schemas._Error._ErrorPayload.DetailsPayload?
@@ -97,7 +105,7 @@ extension Components {
                 /// - Parameters:
                 ///   - code:
                 ///   - message: Safe to show; never internal details.
-                ///   - details: With 422: field name → problem. With 429: `retry_after_seconds` → the wait in seconds, as a string of digits.
+                ///   - details: With 422: field name → problem. With 429: `retry_after_seconds` → the wait in seconds, as a string of digits. With the 409 of `POST /api/orders`: each short product id → what is left.
                 internal init(
                     code: Components.Schemas._Error._ErrorPayload.CodePayload,
                     message: Swift.String,
@@ -126,12 +134,13 @@ extension Components {
                 case error
             }
         }
+        /// A user account's role. Café terminals' tokens carry the role `terminal`, which no account can hold.
+        ///
         /// - Remark: Generated from `#/components/schemas/Role`.
         internal enum Role: String, Codable, Hashable, Sendable, CaseIterable {
             case customer = "customer"
             case staff = "staff"
             case admin = "admin"
-            case terminal = "terminal"
         }
         /// - Remark: Generated from `#/components/schemas/User`.
         internal struct User: Codable, Hashable, Sendable {
@@ -563,6 +572,1034 @@ extension Components {
                 case name
                 case roles
                 case active
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Product`.
+        internal struct Product: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Product/id`.
+            internal var id: Components.Schemas.Id
+            /// - Remark: Generated from `#/components/schemas/Product/name`.
+            internal var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Product/category`.
+            internal var category: Swift.String
+            /// May be empty.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Product/description`.
+            internal var description: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Product/price_cents`.
+            internal var priceCents: Components.Schemas.Cents
+            /// - Remark: Generated from `#/components/schemas/Product/currency`.
+            internal var currency: Components.Schemas.Currency
+            /// False once deactivated (off the menu, kept for past orders).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Product/active`.
+            internal var active: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/Product/created_at`.
+            internal var createdAt: Components.Schemas.Timestamp
+            /// - Remark: Generated from `#/components/schemas/Product/updated_at`.
+            internal var updatedAt: Components.Schemas.Timestamp
+            /// Creates a new `Product`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            ///   - category:
+            ///   - description: May be empty.
+            ///   - priceCents:
+            ///   - currency:
+            ///   - active: False once deactivated (off the menu, kept for past orders).
+            ///   - createdAt:
+            ///   - updatedAt:
+            internal init(
+                id: Components.Schemas.Id,
+                name: Swift.String,
+                category: Swift.String,
+                description: Swift.String,
+                priceCents: Components.Schemas.Cents,
+                currency: Components.Schemas.Currency,
+                active: Swift.Bool,
+                createdAt: Components.Schemas.Timestamp,
+                updatedAt: Components.Schemas.Timestamp
+            ) {
+                self.id = id
+                self.name = name
+                self.category = category
+                self.description = description
+                self.priceCents = priceCents
+                self.currency = currency
+                self.active = active
+                self.createdAt = createdAt
+                self.updatedAt = updatedAt
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case category
+                case description
+                case priceCents = "price_cents"
+                case currency
+                case active
+                case createdAt = "created_at"
+                case updatedAt = "updated_at"
+            }
+        }
+        /// One page of products; `total` counts the products matching the filters.
+        ///
+        /// - Remark: Generated from `#/components/schemas/ProductPage`.
+        internal struct ProductPage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ProductPage/value1`.
+            internal var value1: Components.Schemas.Paging
+            /// - Remark: Generated from `#/components/schemas/ProductPage/value2`.
+            internal struct Value2Payload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/ProductPage/value2/items`.
+                internal var items: [Components.Schemas.Product]
+                /// Creates a new `Value2Payload`.
+                ///
+                /// - Parameters:
+                ///   - items:
+                internal init(items: [Components.Schemas.Product]) {
+                    self.items = items
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case items
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/ProductPage/value2`.
+            internal var value2: Components.Schemas.ProductPage.Value2Payload
+            /// Creates a new `ProductPage`.
+            ///
+            /// - Parameters:
+            ///   - value1:
+            ///   - value2:
+            internal init(
+                value1: Components.Schemas.Paging,
+                value2: Components.Schemas.ProductPage.Value2Payload
+            ) {
+                self.value1 = value1
+                self.value2 = value2
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                self.value1 = try .init(from: decoder)
+                self.value2 = try .init(from: decoder)
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                try self.value1.encode(to: encoder)
+                try self.value2.encode(to: encoder)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Category`.
+        internal struct Category: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Category/name`.
+            internal var name: Swift.String
+            /// Active products in the category.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Category/product_count`.
+            internal var productCount: Swift.Int
+            /// Creates a new `Category`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - productCount: Active products in the category.
+            internal init(
+                name: Swift.String,
+                productCount: Swift.Int
+            ) {
+                self.name = name
+                self.productCount = productCount
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case name
+                case productCount = "product_count"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CategoryList`.
+        internal struct CategoryList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CategoryList/items`.
+            internal var items: [Components.Schemas.Category]
+            /// Creates a new `CategoryList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            internal init(items: [Components.Schemas.Category]) {
+                self.items = items
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// A café. No response ever contains its access code or the code's hash.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Location`.
+        internal struct Location: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Location/id`.
+            internal var id: Components.Schemas.Id
+            /// - Remark: Generated from `#/components/schemas/Location/name`.
+            internal var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Location/address`.
+            internal var address: Swift.String
+            /// False once an admin deactivated the café.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Location/active`.
+            internal var active: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/Location/created_at`.
+            internal var createdAt: Components.Schemas.Timestamp
+            /// Creates a new `Location`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            ///   - address:
+            ///   - active: False once an admin deactivated the café.
+            ///   - createdAt:
+            internal init(
+                id: Components.Schemas.Id,
+                name: Swift.String,
+                address: Swift.String,
+                active: Swift.Bool,
+                createdAt: Components.Schemas.Timestamp
+            ) {
+                self.id = id
+                self.name = name
+                self.address = address
+                self.active = active
+                self.createdAt = createdAt
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case address
+                case active
+                case createdAt = "created_at"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/LocationList`.
+        internal struct LocationList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/LocationList/items`.
+            internal var items: [Components.Schemas.Location]
+            /// Creates a new `LocationList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            internal init(items: [Components.Schemas.Location]) {
+                self.items = items
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/StockLine`.
+        internal struct StockLine: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/StockLine/product_id`.
+            internal var productId: Components.Schemas.Id
+            /// - Remark: Generated from `#/components/schemas/StockLine/product_name`.
+            internal var productName: Swift.String
+            /// - Remark: Generated from `#/components/schemas/StockLine/category`.
+            internal var category: Swift.String
+            /// - Remark: Generated from `#/components/schemas/StockLine/quantity`.
+            internal var quantity: Swift.Int64
+            /// `quantity` is below `PRODUCT_LOW_STOCK_THRESHOLD` (20 by default).
+            ///
+            /// - Remark: Generated from `#/components/schemas/StockLine/low_stock`.
+            internal var lowStock: Swift.Bool
+            /// RFC 3339, UTC; null if the product was never restocked at the café.
+            ///
+            /// - Remark: Generated from `#/components/schemas/StockLine/restocked_at`.
+            internal var restockedAt: Foundation.Date?
+            /// Creates a new `StockLine`.
+            ///
+            /// - Parameters:
+            ///   - productId:
+            ///   - productName:
+            ///   - category:
+            ///   - quantity:
+            ///   - lowStock: `quantity` is below `PRODUCT_LOW_STOCK_THRESHOLD` (20 by default).
+            ///   - restockedAt: RFC 3339, UTC; null if the product was never restocked at the café.
+            internal init(
+                productId: Components.Schemas.Id,
+                productName: Swift.String,
+                category: Swift.String,
+                quantity: Swift.Int64,
+                lowStock: Swift.Bool,
+                restockedAt: Foundation.Date? = nil
+            ) {
+                self.productId = productId
+                self.productName = productName
+                self.category = category
+                self.quantity = quantity
+                self.lowStock = lowStock
+                self.restockedAt = restockedAt
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case productId = "product_id"
+                case productName = "product_name"
+                case category
+                case quantity
+                case lowStock = "low_stock"
+                case restockedAt = "restocked_at"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/StockList`.
+        internal struct StockList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/StockList/items`.
+            internal var items: [Components.Schemas.StockLine]
+            /// Creates a new `StockList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            internal init(items: [Components.Schemas.StockLine]) {
+                self.items = items
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Movement`.
+        internal struct Movement: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Movement/id`.
+            internal var id: Swift.Int64
+            /// `sale`: taken by an order; `release`: given back by an order that was cancelled or whose payment failed.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Movement/kind`.
+            internal enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case restock = "restock"
+                case adjustment = "adjustment"
+                case sale = "sale"
+                case release = "release"
+            }
+            /// `sale`: taken by an order; `release`: given back by an order that was cancelled or whose payment failed.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Movement/kind`.
+            internal var kind: Components.Schemas.Movement.KindPayload
+            /// The change of the quantity (negative for a removal).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Movement/delta`.
+            internal var delta: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/Movement/quantity_after`.
+            internal var quantityAfter: Swift.Int64
+            /// The adjustment's reason; empty for other kinds.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Movement/reason`.
+            internal var reason: Swift.String
+            /// The order of a `sale` or `release`; null otherwise.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Movement/order_id`.
+            internal var orderId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Movement/created_at`.
+            internal var createdAt: Components.Schemas.Timestamp
+            /// Creates a new `Movement`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - kind: `sale`: taken by an order; `release`: given back by an order that was cancelled or whose payment failed.
+            ///   - delta: The change of the quantity (negative for a removal).
+            ///   - quantityAfter:
+            ///   - reason: The adjustment's reason; empty for other kinds.
+            ///   - orderId: The order of a `sale` or `release`; null otherwise.
+            ///   - createdAt:
+            internal init(
+                id: Swift.Int64,
+                kind: Components.Schemas.Movement.KindPayload,
+                delta: Swift.Int64,
+                quantityAfter: Swift.Int64,
+                reason: Swift.String,
+                orderId: Swift.String? = nil,
+                createdAt: Components.Schemas.Timestamp
+            ) {
+                self.id = id
+                self.kind = kind
+                self.delta = delta
+                self.quantityAfter = quantityAfter
+                self.reason = reason
+                self.orderId = orderId
+                self.createdAt = createdAt
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case kind
+                case delta
+                case quantityAfter = "quantity_after"
+                case reason
+                case orderId = "order_id"
+                case createdAt = "created_at"
+            }
+        }
+        /// One page of stock movements; `total` counts all of them.
+        ///
+        /// - Remark: Generated from `#/components/schemas/MovementPage`.
+        internal struct MovementPage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MovementPage/value1`.
+            internal var value1: Components.Schemas.Paging
+            /// - Remark: Generated from `#/components/schemas/MovementPage/value2`.
+            internal struct Value2Payload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/MovementPage/value2/items`.
+                internal var items: [Components.Schemas.Movement]
+                /// Creates a new `Value2Payload`.
+                ///
+                /// - Parameters:
+                ///   - items:
+                internal init(items: [Components.Schemas.Movement]) {
+                    self.items = items
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case items
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/MovementPage/value2`.
+            internal var value2: Components.Schemas.MovementPage.Value2Payload
+            /// Creates a new `MovementPage`.
+            ///
+            /// - Parameters:
+            ///   - value1:
+            ///   - value2:
+            internal init(
+                value1: Components.Schemas.Paging,
+                value2: Components.Schemas.MovementPage.Value2Payload
+            ) {
+                self.value1 = value1
+                self.value2 = value2
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                self.value1 = try .init(from: decoder)
+                self.value2 = try .init(from: decoder)
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                try self.value1.encode(to: encoder)
+                try self.value2.encode(to: encoder)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/OrderStatus`.
+        internal enum OrderStatus: String, Codable, Hashable, Sendable, CaseIterable {
+            case pendingPayment = "pending_payment"
+            case paid = "paid"
+            case paymentFailed = "payment_failed"
+            case cancelled = "cancelled"
+            case refundPending = "refund_pending"
+            case refunded = "refunded"
+        }
+        /// - Remark: Generated from `#/components/schemas/PaymentStatus`.
+        internal enum PaymentStatus: String, Codable, Hashable, Sendable, CaseIterable {
+            case succeeded = "succeeded"
+            case failed = "failed"
+            case refunded = "refunded"
+        }
+        /// - Remark: Generated from `#/components/schemas/OrderLine`.
+        internal struct OrderLine: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/OrderLine/product_id`.
+            internal var productId: Components.Schemas.Id
+            /// The product's name when ordered.
+            ///
+            /// - Remark: Generated from `#/components/schemas/OrderLine/name`.
+            internal var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/OrderLine/quantity`.
+            internal var quantity: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/OrderLine/unit_price_cents`.
+            internal var unitPriceCents: Components.Schemas.Cents
+            /// - Remark: Generated from `#/components/schemas/OrderLine/line_total_cents`.
+            internal var lineTotalCents: Components.Schemas.Cents
+            /// Creates a new `OrderLine`.
+            ///
+            /// - Parameters:
+            ///   - productId:
+            ///   - name: The product's name when ordered.
+            ///   - quantity:
+            ///   - unitPriceCents:
+            ///   - lineTotalCents:
+            internal init(
+                productId: Components.Schemas.Id,
+                name: Swift.String,
+                quantity: Swift.Int,
+                unitPriceCents: Components.Schemas.Cents,
+                lineTotalCents: Components.Schemas.Cents
+            ) {
+                self.productId = productId
+                self.name = name
+                self.quantity = quantity
+                self.unitPriceCents = unitPriceCents
+                self.lineTotalCents = lineTotalCents
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case productId = "product_id"
+                case name
+                case quantity
+                case unitPriceCents = "unit_price_cents"
+                case lineTotalCents = "line_total_cents"
+            }
+        }
+        /// An order's payment; null until the payment service has answered.
+        ///
+        /// - Remark: Generated from `#/components/schemas/OrderPayment`.
+        internal struct OrderPayment: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/OrderPayment/status`.
+            internal var status: Components.Schemas.PaymentStatus
+            /// - Remark: Generated from `#/components/schemas/OrderPayment/amount_cents`.
+            internal var amountCents: Components.Schemas.Cents
+            /// The payment provider's reference; null when it gave none.
+            ///
+            /// - Remark: Generated from `#/components/schemas/OrderPayment/reference`.
+            internal var reference: Swift.String?
+            /// Why the payment failed (`card_declined`, `insufficient_funds` or `invalid_token`); null otherwise.
+            ///
+            /// - Remark: Generated from `#/components/schemas/OrderPayment/failure_reason`.
+            internal var failureReason: Swift.String?
+            /// Creates a new `OrderPayment`.
+            ///
+            /// - Parameters:
+            ///   - status:
+            ///   - amountCents:
+            ///   - reference: The payment provider's reference; null when it gave none.
+            ///   - failureReason: Why the payment failed (`card_declined`, `insufficient_funds` or `invalid_token`); null otherwise.
+            internal init(
+                status: Components.Schemas.PaymentStatus,
+                amountCents: Components.Schemas.Cents,
+                reference: Swift.String? = nil,
+                failureReason: Swift.String? = nil
+            ) {
+                self.status = status
+                self.amountCents = amountCents
+                self.reference = reference
+                self.failureReason = failureReason
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case status
+                case amountCents = "amount_cents"
+                case reference
+                case failureReason = "failure_reason"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Order`.
+        internal struct Order: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Order/id`.
+            internal var id: Components.Schemas.Id
+            /// Who ordered; null for a terminal's sale.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Order/user_id`.
+            internal var userId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Order/location_id`.
+            internal var locationId: Components.Schemas.Id
+            /// - Remark: Generated from `#/components/schemas/Order/status`.
+            internal var status: Components.Schemas.OrderStatus
+            /// - Remark: Generated from `#/components/schemas/Order/items`.
+            internal var items: [Components.Schemas.OrderLine]
+            /// - Remark: Generated from `#/components/schemas/Order/total_cents`.
+            internal var totalCents: Components.Schemas.Cents
+            /// - Remark: Generated from `#/components/schemas/Order/currency`.
+            internal var currency: Components.Schemas.Currency
+            /// - Remark: Generated from `#/components/schemas/Order/payment`.
+            internal var payment: Components.Schemas.OrderPayment?
+            /// - Remark: Generated from `#/components/schemas/Order/created_at`.
+            internal var createdAt: Components.Schemas.Timestamp
+            /// - Remark: Generated from `#/components/schemas/Order/updated_at`.
+            internal var updatedAt: Components.Schemas.Timestamp
+            /// Creates a new `Order`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - userId: Who ordered; null for a terminal's sale.
+            ///   - locationId:
+            ///   - status:
+            ///   - items:
+            ///   - totalCents:
+            ///   - currency:
+            ///   - payment:
+            ///   - createdAt:
+            ///   - updatedAt:
+            internal init(
+                id: Components.Schemas.Id,
+                userId: Swift.String? = nil,
+                locationId: Components.Schemas.Id,
+                status: Components.Schemas.OrderStatus,
+                items: [Components.Schemas.OrderLine],
+                totalCents: Components.Schemas.Cents,
+                currency: Components.Schemas.Currency,
+                payment: Components.Schemas.OrderPayment? = nil,
+                createdAt: Components.Schemas.Timestamp,
+                updatedAt: Components.Schemas.Timestamp
+            ) {
+                self.id = id
+                self.userId = userId
+                self.locationId = locationId
+                self.status = status
+                self.items = items
+                self.totalCents = totalCents
+                self.currency = currency
+                self.payment = payment
+                self.createdAt = createdAt
+                self.updatedAt = updatedAt
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case userId = "user_id"
+                case locationId = "location_id"
+                case status
+                case items
+                case totalCents = "total_cents"
+                case currency
+                case payment
+                case createdAt = "created_at"
+                case updatedAt = "updated_at"
+            }
+        }
+        /// One page of orders; `total` counts the orders matching the filters.
+        ///
+        /// - Remark: Generated from `#/components/schemas/OrderPage`.
+        internal struct OrderPage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/OrderPage/value1`.
+            internal var value1: Components.Schemas.Paging
+            /// - Remark: Generated from `#/components/schemas/OrderPage/value2`.
+            internal struct Value2Payload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/OrderPage/value2/items`.
+                internal var items: [Components.Schemas.Order]
+                /// Creates a new `Value2Payload`.
+                ///
+                /// - Parameters:
+                ///   - items:
+                internal init(items: [Components.Schemas.Order]) {
+                    self.items = items
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case items
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/OrderPage/value2`.
+            internal var value2: Components.Schemas.OrderPage.Value2Payload
+            /// Creates a new `OrderPage`.
+            ///
+            /// - Parameters:
+            ///   - value1:
+            ///   - value2:
+            internal init(
+                value1: Components.Schemas.Paging,
+                value2: Components.Schemas.OrderPage.Value2Payload
+            ) {
+                self.value1 = value1
+                self.value2 = value2
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                self.value1 = try .init(from: decoder)
+                self.value2 = try .init(from: decoder)
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                try self.value1.encode(to: encoder)
+                try self.value2.encode(to: encoder)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PaymentRecord`.
+        internal struct PaymentRecord: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PaymentRecord/id`.
+            internal var id: Components.Schemas.Id
+            /// - Remark: Generated from `#/components/schemas/PaymentRecord/order_id`.
+            internal var orderId: Components.Schemas.Id
+            /// - Remark: Generated from `#/components/schemas/PaymentRecord/status`.
+            internal var status: Components.Schemas.PaymentStatus
+            /// - Remark: Generated from `#/components/schemas/PaymentRecord/amount_cents`.
+            internal var amountCents: Components.Schemas.Cents
+            /// - Remark: Generated from `#/components/schemas/PaymentRecord/currency`.
+            internal var currency: Components.Schemas.Currency
+            /// The payment provider's reference; null when it gave none.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PaymentRecord/reference`.
+            internal var reference: Swift.String?
+            /// Why the payment failed (`card_declined`, `insufficient_funds` or `invalid_token`); null otherwise.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PaymentRecord/failure_reason`.
+            internal var failureReason: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/PaymentRecord/created_at`.
+            internal var createdAt: Components.Schemas.Timestamp
+            /// Creates a new `PaymentRecord`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - orderId:
+            ///   - status:
+            ///   - amountCents:
+            ///   - currency:
+            ///   - reference: The payment provider's reference; null when it gave none.
+            ///   - failureReason: Why the payment failed (`card_declined`, `insufficient_funds` or `invalid_token`); null otherwise.
+            ///   - createdAt:
+            internal init(
+                id: Components.Schemas.Id,
+                orderId: Components.Schemas.Id,
+                status: Components.Schemas.PaymentStatus,
+                amountCents: Components.Schemas.Cents,
+                currency: Components.Schemas.Currency,
+                reference: Swift.String? = nil,
+                failureReason: Swift.String? = nil,
+                createdAt: Components.Schemas.Timestamp
+            ) {
+                self.id = id
+                self.orderId = orderId
+                self.status = status
+                self.amountCents = amountCents
+                self.currency = currency
+                self.reference = reference
+                self.failureReason = failureReason
+                self.createdAt = createdAt
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case orderId = "order_id"
+                case status
+                case amountCents = "amount_cents"
+                case currency
+                case reference
+                case failureReason = "failure_reason"
+                case createdAt = "created_at"
+            }
+        }
+        /// One page of payments; `total` counts the payments matching the filters.
+        ///
+        /// - Remark: Generated from `#/components/schemas/PaymentPage`.
+        internal struct PaymentPage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PaymentPage/value1`.
+            internal var value1: Components.Schemas.Paging
+            /// - Remark: Generated from `#/components/schemas/PaymentPage/value2`.
+            internal struct Value2Payload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/PaymentPage/value2/items`.
+                internal var items: [Components.Schemas.PaymentRecord]
+                /// Creates a new `Value2Payload`.
+                ///
+                /// - Parameters:
+                ///   - items:
+                internal init(items: [Components.Schemas.PaymentRecord]) {
+                    self.items = items
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case items
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/PaymentPage/value2`.
+            internal var value2: Components.Schemas.PaymentPage.Value2Payload
+            /// Creates a new `PaymentPage`.
+            ///
+            /// - Parameters:
+            ///   - value1:
+            ///   - value2:
+            internal init(
+                value1: Components.Schemas.Paging,
+                value2: Components.Schemas.PaymentPage.Value2Payload
+            ) {
+                self.value1 = value1
+                self.value2 = value2
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                self.value1 = try .init(from: decoder)
+                self.value2 = try .init(from: decoder)
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                try self.value1.encode(to: encoder)
+                try self.value2.encode(to: encoder)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TerminalLoginRequest`.
+        internal struct TerminalLoginRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TerminalLoginRequest/location_id`.
+            internal var locationId: Components.Schemas.Id?
+            /// - Remark: Generated from `#/components/schemas/TerminalLoginRequest/access_code`.
+            internal var accessCode: Swift.String?
+            /// Creates a new `TerminalLoginRequest`.
+            ///
+            /// - Parameters:
+            ///   - locationId:
+            ///   - accessCode:
+            internal init(
+                locationId: Components.Schemas.Id? = nil,
+                accessCode: Swift.String? = nil
+            ) {
+                self.locationId = locationId
+                self.accessCode = accessCode
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case locationId = "location_id"
+                case accessCode = "access_code"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CreateProductRequest`.
+        internal struct CreateProductRequest: Codable, Hashable, Sendable {
+            /// At most 100 characters and 400 bytes of UTF-8; unique among active products.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CreateProductRequest/name`.
+            internal var name: Swift.String?
+            /// At most 50 characters and 200 bytes of UTF-8.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CreateProductRequest/category`.
+            internal var category: Swift.String?
+            /// At most 2,000 characters and 8,000 bytes of UTF-8; empty when omitted.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CreateProductRequest/description`.
+            internal var description: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/CreateProductRequest/price_cents`.
+            internal var priceCents: Swift.Int64?
+            /// Creates a new `CreateProductRequest`.
+            ///
+            /// - Parameters:
+            ///   - name: At most 100 characters and 400 bytes of UTF-8; unique among active products.
+            ///   - category: At most 50 characters and 200 bytes of UTF-8.
+            ///   - description: At most 2,000 characters and 8,000 bytes of UTF-8; empty when omitted.
+            ///   - priceCents:
+            internal init(
+                name: Swift.String? = nil,
+                category: Swift.String? = nil,
+                description: Swift.String? = nil,
+                priceCents: Swift.Int64? = nil
+            ) {
+                self.name = name
+                self.category = category
+                self.description = description
+                self.priceCents = priceCents
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case name
+                case category
+                case description
+                case priceCents = "price_cents"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/UpdateProductRequest`.
+        internal struct UpdateProductRequest: Codable, Hashable, Sendable {
+            /// At most 100 characters and 400 bytes of UTF-8; unique among active products.
+            ///
+            /// - Remark: Generated from `#/components/schemas/UpdateProductRequest/name`.
+            internal var name: Swift.String?
+            /// At most 50 characters and 200 bytes of UTF-8.
+            ///
+            /// - Remark: Generated from `#/components/schemas/UpdateProductRequest/category`.
+            internal var category: Swift.String?
+            /// At most 2,000 characters and 8,000 bytes of UTF-8.
+            ///
+            /// - Remark: Generated from `#/components/schemas/UpdateProductRequest/description`.
+            internal var description: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/UpdateProductRequest/price_cents`.
+            internal var priceCents: Swift.Int64?
+            /// Puts the product on (`true`) or takes it off (`false`) the menu.
+            ///
+            /// - Remark: Generated from `#/components/schemas/UpdateProductRequest/active`.
+            internal var active: Swift.Bool?
+            /// Creates a new `UpdateProductRequest`.
+            ///
+            /// - Parameters:
+            ///   - name: At most 100 characters and 400 bytes of UTF-8; unique among active products.
+            ///   - category: At most 50 characters and 200 bytes of UTF-8.
+            ///   - description: At most 2,000 characters and 8,000 bytes of UTF-8.
+            ///   - priceCents:
+            ///   - active: Puts the product on (`true`) or takes it off (`false`) the menu.
+            internal init(
+                name: Swift.String? = nil,
+                category: Swift.String? = nil,
+                description: Swift.String? = nil,
+                priceCents: Swift.Int64? = nil,
+                active: Swift.Bool? = nil
+            ) {
+                self.name = name
+                self.category = category
+                self.description = description
+                self.priceCents = priceCents
+                self.active = active
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case name
+                case category
+                case description
+                case priceCents = "price_cents"
+                case active
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CreateLocationRequest`.
+        internal struct CreateLocationRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CreateLocationRequest/name`.
+            internal var name: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/CreateLocationRequest/address`.
+            internal var address: Swift.String?
+            /// What the café's terminals log in with; stored only as a bcrypt hash.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CreateLocationRequest/access_code`.
+            internal var accessCode: Swift.String?
+            /// Creates a new `CreateLocationRequest`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - address:
+            ///   - accessCode: What the café's terminals log in with; stored only as a bcrypt hash.
+            internal init(
+                name: Swift.String? = nil,
+                address: Swift.String? = nil,
+                accessCode: Swift.String? = nil
+            ) {
+                self.name = name
+                self.address = address
+                self.accessCode = accessCode
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case name
+                case address
+                case accessCode = "access_code"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/UpdateLocationRequest`.
+        internal struct UpdateLocationRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/UpdateLocationRequest/name`.
+            internal var name: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/UpdateLocationRequest/address`.
+            internal var address: Swift.String?
+            /// Replaces the code (stored only as a bcrypt hash); ends the café's terminal sessions.
+            ///
+            /// - Remark: Generated from `#/components/schemas/UpdateLocationRequest/access_code`.
+            internal var accessCode: Swift.String?
+            /// `false` deactivates the café: its terminal sessions end and terminal login is refused.
+            ///
+            /// - Remark: Generated from `#/components/schemas/UpdateLocationRequest/active`.
+            internal var active: Swift.Bool?
+            /// Creates a new `UpdateLocationRequest`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - address:
+            ///   - accessCode: Replaces the code (stored only as a bcrypt hash); ends the café's terminal sessions.
+            ///   - active: `false` deactivates the café: its terminal sessions end and terminal login is refused.
+            internal init(
+                name: Swift.String? = nil,
+                address: Swift.String? = nil,
+                accessCode: Swift.String? = nil,
+                active: Swift.Bool? = nil
+            ) {
+                self.name = name
+                self.address = address
+                self.accessCode = accessCode
+                self.active = active
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case name
+                case address
+                case accessCode = "access_code"
+                case active
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RestockLine`.
+        internal struct RestockLine: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RestockLine/product_id`.
+            internal var productId: Components.Schemas.Id
+            /// - Remark: Generated from `#/components/schemas/RestockLine/quantity`.
+            internal var quantity: Swift.Int64
+            /// Creates a new `RestockLine`.
+            ///
+            /// - Parameters:
+            ///   - productId:
+            ///   - quantity:
+            internal init(
+                productId: Components.Schemas.Id,
+                quantity: Swift.Int64
+            ) {
+                self.productId = productId
+                self.quantity = quantity
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case productId = "product_id"
+                case quantity
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RestockRequest`.
+        internal struct RestockRequest: Codable, Hashable, Sendable {
+            /// All lines are applied, or none.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RestockRequest/items`.
+            internal var items: [Components.Schemas.RestockLine]?
+            /// Creates a new `RestockRequest`.
+            ///
+            /// - Parameters:
+            ///   - items: All lines are applied, or none.
+            internal init(items: [Components.Schemas.RestockLine]? = nil) {
+                self.items = items
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/StockAdjustmentRequest`.
+        internal struct StockAdjustmentRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/StockAdjustmentRequest/product_id`.
+            internal var productId: Components.Schemas.Id?
+            /// Non-zero; negative removes stock.
+            ///
+            /// - Remark: Generated from `#/components/schemas/StockAdjustmentRequest/delta`.
+            internal var delta: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/StockAdjustmentRequest/reason`.
+            internal var reason: Swift.String?
+            /// Creates a new `StockAdjustmentRequest`.
+            ///
+            /// - Parameters:
+            ///   - productId:
+            ///   - delta: Non-zero; negative removes stock.
+            ///   - reason:
+            internal init(
+                productId: Components.Schemas.Id? = nil,
+                delta: Swift.Int64? = nil,
+                reason: Swift.String? = nil
+            ) {
+                self.productId = productId
+                self.delta = delta
+                self.reason = reason
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case productId = "product_id"
+                case delta
+                case reason
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/OrderLineRequest`.
+        internal struct OrderLineRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/OrderLineRequest/product_id`.
+            internal var productId: Components.Schemas.Id
+            /// - Remark: Generated from `#/components/schemas/OrderLineRequest/quantity`.
+            internal var quantity: Swift.Int
+            /// Creates a new `OrderLineRequest`.
+            ///
+            /// - Parameters:
+            ///   - productId:
+            ///   - quantity:
+            internal init(
+                productId: Components.Schemas.Id,
+                quantity: Swift.Int
+            ) {
+                self.productId = productId
+                self.quantity = quantity
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case productId = "product_id"
+                case quantity
+            }
+        }
+        /// `location_id` is the café; a terminal may omit it (its own café), anyone else must send it. Prices come from the menu: anything price-like sent is ignored.
+        ///
+        /// - Remark: Generated from `#/components/schemas/CreateOrderRequest`.
+        internal struct CreateOrderRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CreateOrderRequest/location_id`.
+            internal var locationId: Components.Schemas.Id?
+            /// A product listed twice is merged into one line.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CreateOrderRequest/items`.
+            internal var items: [Components.Schemas.OrderLineRequest]?
+            /// Test tokens: `tok_ok` (the default), `tok_declined`, `tok_insufficient_funds`; with any other the payment fails with `invalid_token`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CreateOrderRequest/payment_token`.
+            internal var paymentToken: Swift.String?
+            /// Creates a new `CreateOrderRequest`.
+            ///
+            /// - Parameters:
+            ///   - locationId:
+            ///   - items: A product listed twice is merged into one line.
+            ///   - paymentToken: Test tokens: `tok_ok` (the default), `tok_declined`, `tok_insufficient_funds`; with any other the payment fails with `invalid_token`.
+            internal init(
+                locationId: Components.Schemas.Id? = nil,
+                items: [Components.Schemas.OrderLineRequest]? = nil,
+                paymentToken: Swift.String? = nil
+            ) {
+                self.locationId = locationId
+                self.items = items
+                self.paymentToken = paymentToken
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case locationId = "location_id"
+                case items
+                case paymentToken = "payment_token"
             }
         }
     }

@@ -19,6 +19,13 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /api/auth/login`.
     /// - Remark: Generated from `#/paths//api/auth/login/post(login)`.
     func login(_ input: Operations.Login.Input) async throws -> Operations.Login.Output
+    /// Log a café terminal in with the café's access code
+    ///
+    /// The access token has the role `terminal` and the claim `location_id`. A wrong code and an unknown or inactive café give the same 401. Attempts are throttled per café and per client address; a throttled attempt gets 429 with `Retry-After`.
+    ///
+    /// - Remark: HTTP `POST /api/auth/terminal-login`.
+    /// - Remark: Generated from `#/paths//api/auth/terminal-login/post(terminalLogin)`.
+    func terminalLogin(_ input: Operations.TerminalLogin.Input) async throws -> Operations.TerminalLogin.Output
     /// Exchange a refresh token for a new token pair
     ///
     /// Refresh tokens rotate: each can be used once. Presenting a spent refresh token revokes the whole session (401).
@@ -111,6 +118,149 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `DELETE /api/admin/users/{id}`.
     /// - Remark: Generated from `#/paths//api/admin/users/{id}/delete(deactivateUser)`.
     func deactivateUser(_ input: Operations.DeactivateUser.Input) async throws -> Operations.DeactivateUser.Output
+    /// List the menu (paginated, filtered)
+    ///
+    /// Open to anyone; a token, when sent, is checked (401 if bad). Active products only, unless a staff or admin caller sets `include_inactive` (403 for anyone else setting it to `true`).
+    ///
+    /// - Remark: HTTP `GET /api/products`.
+    /// - Remark: Generated from `#/paths//api/products/get(listProducts)`.
+    func listProducts(_ input: Operations.ListProducts.Input) async throws -> Operations.ListProducts.Output
+    /// Add a product to the menu
+    ///
+    /// Requires the `staff` or `admin` role. 409 when an active product already has the name.
+    ///
+    /// - Remark: HTTP `POST /api/products`.
+    /// - Remark: Generated from `#/paths//api/products/post(createProduct)`.
+    func createProduct(_ input: Operations.CreateProduct.Input) async throws -> Operations.CreateProduct.Output
+    /// Get a product
+    ///
+    /// Open to anyone; a token, when sent, is checked (401 if bad). A deactivated product is 404 except to staff and admins.
+    ///
+    /// - Remark: HTTP `GET /api/products/{id}`.
+    /// - Remark: Generated from `#/paths//api/products/{id}/get(getProduct)`.
+    func getProduct(_ input: Operations.GetProduct.Input) async throws -> Operations.GetProduct.Output
+    /// Update a product
+    ///
+    /// Requires the `staff` or `admin` role. Only the fields given change. 409 when the product would be active with the name of another active product.
+    ///
+    /// - Remark: HTTP `PATCH /api/products/{id}`.
+    /// - Remark: Generated from `#/paths//api/products/{id}/patch(updateProduct)`.
+    func updateProduct(_ input: Operations.UpdateProduct.Input) async throws -> Operations.UpdateProduct.Output
+    /// Deactivate a product
+    ///
+    /// Requires the `staff` or `admin` role. The product is kept (with `active: false`) for the orders that sold it, not erased.
+    ///
+    /// - Remark: HTTP `DELETE /api/products/{id}`.
+    /// - Remark: Generated from `#/paths//api/products/{id}/delete(deactivateProduct)`.
+    func deactivateProduct(_ input: Operations.DeactivateProduct.Input) async throws -> Operations.DeactivateProduct.Output
+    /// The menu's categories
+    ///
+    /// - Remark: HTTP `GET /api/categories`.
+    /// - Remark: Generated from `#/paths//api/categories/get(listCategories)`.
+    func listCategories(_ input: Operations.ListCategories.Input) async throws -> Operations.ListCategories.Output
+    /// List the cafés
+    ///
+    /// Every café, active ones first, then by name. Not paged.
+    ///
+    /// - Remark: HTTP `GET /api/locations`.
+    /// - Remark: Generated from `#/paths//api/locations/get(listLocations)`.
+    func listLocations(_ input: Operations.ListLocations.Input) async throws -> Operations.ListLocations.Output
+    /// Add a café
+    ///
+    /// Requires the `admin` role. The access code, which the café's terminals log in with, is stored only as a bcrypt hash and never returned.
+    ///
+    /// - Remark: HTTP `POST /api/locations`.
+    /// - Remark: Generated from `#/paths//api/locations/post(createLocation)`.
+    func createLocation(_ input: Operations.CreateLocation.Input) async throws -> Operations.CreateLocation.Output
+    /// Get a café
+    ///
+    /// - Remark: HTTP `GET /api/locations/{id}`.
+    /// - Remark: Generated from `#/paths//api/locations/{id}/get(getLocation)`.
+    func getLocation(_ input: Operations.GetLocation.Input) async throws -> Operations.GetLocation.Output
+    /// Update a café
+    ///
+    /// Requires the `admin` role. Only the fields given change. A new `access_code` or `active: false` ends every terminal session of the café: their tokens are refused within a second.
+    ///
+    /// - Remark: HTTP `PATCH /api/locations/{id}`.
+    /// - Remark: Generated from `#/paths//api/locations/{id}/patch(updateLocation)`.
+    func updateLocation(_ input: Operations.UpdateLocation.Input) async throws -> Operations.UpdateLocation.Output
+    /// Deactivate a café
+    ///
+    /// Requires the `admin` role. The café is kept (with `active: false`), not erased.
+    ///
+    /// - Remark: HTTP `DELETE /api/locations/{id}`.
+    /// - Remark: Generated from `#/paths//api/locations/{id}/delete(deactivateLocation)`.
+    func deactivateLocation(_ input: Operations.DeactivateLocation.Input) async throws -> Operations.DeactivateLocation.Output
+    /// A café's stock
+    ///
+    /// Requires the `staff`, `admin` or `terminal` role; a terminal may read only its own café (403 for any other). One line per active product, quantity 0 where never stocked. 404 for an unknown café.
+    ///
+    /// - Remark: HTTP `GET /api/locations/{id}/stock`.
+    /// - Remark: Generated from `#/paths//api/locations/{id}/stock/get(getStock)`.
+    func getStock(_ input: Operations.GetStock.Input) async throws -> Operations.GetStock.Output
+    /// Add delivered stock to a café
+    ///
+    /// Requires the `staff`, `admin` or `terminal` role; a terminal may restock only its own café (403 for any other). All lines or none: an unknown or inactive product is 422 naming its line (e.g. `items.0.product_id`). 404 for an unknown café.
+    ///
+    /// - Remark: HTTP `POST /api/locations/{id}/restock`.
+    /// - Remark: Generated from `#/paths//api/locations/{id}/restock/post(restock)`.
+    func restock(_ input: Operations.Restock.Input) async throws -> Operations.Restock.Output
+    /// Correct a café's stock of a product
+    ///
+    /// Requires the `staff` or `admin` role. Adds `delta` (negative to remove) to the café's stock of the product, with its reason. 409 when the stock would go below 0. 404 for an unknown café.
+    ///
+    /// - Remark: HTTP `POST /api/locations/{id}/stock-adjustments`.
+    /// - Remark: Generated from `#/paths//api/locations/{id}/stock-adjustments/post(adjustStock)`.
+    func adjustStock(_ input: Operations.AdjustStock.Input) async throws -> Operations.AdjustStock.Output
+    /// The stock history of a product at a café (paginated)
+    ///
+    /// Requires the `staff`, `admin` or `terminal` role; a terminal may read only its own café (403 for any other). Newest first. 404 for an unknown café or product.
+    ///
+    /// - Remark: HTTP `GET /api/locations/{id}/stock/{product_id}/movements`.
+    /// - Remark: Generated from `#/paths//api/locations/{id}/stock/{product_id}/movements/get(listMovements)`.
+    func listMovements(_ input: Operations.ListMovements.Input) async throws -> Operations.ListMovements.Output
+    /// List orders (paginated, filtered)
+    ///
+    /// A customer sees their own orders, a terminal its café's, staff and admins every order.
+    ///
+    /// - Remark: HTTP `GET /api/orders`.
+    /// - Remark: Generated from `#/paths//api/orders/get(listOrders)`.
+    func listOrders(_ input: Operations.ListOrders.Input) async throws -> Operations.ListOrders.Output
+    /// Place an order
+    ///
+    /// Requires the `customer`, `staff`, `admin` or `terminal` role; a terminal orders only for its own café (403 for another). Prices come from the menu: anything price-like in the body is ignored. In one transaction the stock of every line is reserved and the order is written as `pending_payment`; the payment service then charges it. 409 when stock is short: `error.details` maps each short product id to what is left (e.g. `{"<product_id>": "only 3 left"}`). An unknown or inactive product is 422 naming its line (e.g. `items.0.product_id`).
+    ///
+    /// - Remark: HTTP `POST /api/orders`.
+    /// - Remark: Generated from `#/paths//api/orders/post(createOrder)`.
+    func createOrder(_ input: Operations.CreateOrder.Input) async throws -> Operations.CreateOrder.Output
+    /// Get an order
+    ///
+    /// Visible to its owner, the café's terminals, staff and admins; 404 for anyone else.
+    ///
+    /// - Remark: HTTP `GET /api/orders/{id}`.
+    /// - Remark: Generated from `#/paths//api/orders/{id}/get(getOrder)`.
+    func getOrder(_ input: Operations.GetOrder.Input) async throws -> Operations.GetOrder.Output
+    /// Cancel an unpaid order
+    ///
+    /// Requires the `customer`, `staff` or `admin` role; a customer may cancel only their own orders (404 for anyone else's). Only a `pending_payment` order can be cancelled (409 otherwise); its stock comes back.
+    ///
+    /// - Remark: HTTP `POST /api/orders/{id}/cancel`.
+    /// - Remark: Generated from `#/paths//api/orders/{id}/cancel/post(cancelOrder)`.
+    func cancelOrder(_ input: Operations.CancelOrder.Input) async throws -> Operations.CancelOrder.Output
+    /// Refund a paid order
+    ///
+    /// Requires the `admin` role. Only a `paid` order can be refunded (409 otherwise). The payment service refunds it, and the order ends `refunded`. The stock is not returned: it was sold.
+    ///
+    /// - Remark: HTTP `POST /api/admin/orders/{id}/refund`.
+    /// - Remark: Generated from `#/paths//api/admin/orders/{id}/refund/post(refundOrder)`.
+    func refundOrder(_ input: Operations.RefundOrder.Input) async throws -> Operations.RefundOrder.Output
+    /// List payments (paginated, filtered)
+    ///
+    /// Requires the `admin` role. Every payment, newest first.
+    ///
+    /// - Remark: HTTP `GET /api/admin/payments`.
+    /// - Remark: Generated from `#/paths//api/admin/payments/get(listPayments)`.
+    func listPayments(_ input: Operations.ListPayments.Input) async throws -> Operations.ListPayments.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -141,6 +291,21 @@ extension APIProtocol {
         body: Operations.Login.Input.Body
     ) async throws -> Operations.Login.Output {
         try await login(Operations.Login.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Log a café terminal in with the café's access code
+    ///
+    /// The access token has the role `terminal` and the claim `location_id`. A wrong code and an unknown or inactive café give the same 401. Attempts are throttled per café and per client address; a throttled attempt gets 429 with `Retry-After`.
+    ///
+    /// - Remark: HTTP `POST /api/auth/terminal-login`.
+    /// - Remark: Generated from `#/paths//api/auth/terminal-login/post(terminalLogin)`.
+    internal func terminalLogin(
+        headers: Operations.TerminalLogin.Input.Headers = .init(),
+        body: Operations.TerminalLogin.Input.Body
+    ) async throws -> Operations.TerminalLogin.Output {
+        try await terminalLogin(Operations.TerminalLogin.Input(
             headers: headers,
             body: body
         ))
@@ -324,6 +489,317 @@ extension APIProtocol {
     ) async throws -> Operations.DeactivateUser.Output {
         try await deactivateUser(Operations.DeactivateUser.Input(
             path: path,
+            headers: headers
+        ))
+    }
+    /// List the menu (paginated, filtered)
+    ///
+    /// Open to anyone; a token, when sent, is checked (401 if bad). Active products only, unless a staff or admin caller sets `include_inactive` (403 for anyone else setting it to `true`).
+    ///
+    /// - Remark: HTTP `GET /api/products`.
+    /// - Remark: Generated from `#/paths//api/products/get(listProducts)`.
+    internal func listProducts(
+        query: Operations.ListProducts.Input.Query = .init(),
+        headers: Operations.ListProducts.Input.Headers = .init()
+    ) async throws -> Operations.ListProducts.Output {
+        try await listProducts(Operations.ListProducts.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Add a product to the menu
+    ///
+    /// Requires the `staff` or `admin` role. 409 when an active product already has the name.
+    ///
+    /// - Remark: HTTP `POST /api/products`.
+    /// - Remark: Generated from `#/paths//api/products/post(createProduct)`.
+    internal func createProduct(
+        headers: Operations.CreateProduct.Input.Headers = .init(),
+        body: Operations.CreateProduct.Input.Body
+    ) async throws -> Operations.CreateProduct.Output {
+        try await createProduct(Operations.CreateProduct.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Get a product
+    ///
+    /// Open to anyone; a token, when sent, is checked (401 if bad). A deactivated product is 404 except to staff and admins.
+    ///
+    /// - Remark: HTTP `GET /api/products/{id}`.
+    /// - Remark: Generated from `#/paths//api/products/{id}/get(getProduct)`.
+    internal func getProduct(
+        path: Operations.GetProduct.Input.Path,
+        headers: Operations.GetProduct.Input.Headers = .init()
+    ) async throws -> Operations.GetProduct.Output {
+        try await getProduct(Operations.GetProduct.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Update a product
+    ///
+    /// Requires the `staff` or `admin` role. Only the fields given change. 409 when the product would be active with the name of another active product.
+    ///
+    /// - Remark: HTTP `PATCH /api/products/{id}`.
+    /// - Remark: Generated from `#/paths//api/products/{id}/patch(updateProduct)`.
+    internal func updateProduct(
+        path: Operations.UpdateProduct.Input.Path,
+        headers: Operations.UpdateProduct.Input.Headers = .init(),
+        body: Operations.UpdateProduct.Input.Body
+    ) async throws -> Operations.UpdateProduct.Output {
+        try await updateProduct(Operations.UpdateProduct.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Deactivate a product
+    ///
+    /// Requires the `staff` or `admin` role. The product is kept (with `active: false`) for the orders that sold it, not erased.
+    ///
+    /// - Remark: HTTP `DELETE /api/products/{id}`.
+    /// - Remark: Generated from `#/paths//api/products/{id}/delete(deactivateProduct)`.
+    internal func deactivateProduct(
+        path: Operations.DeactivateProduct.Input.Path,
+        headers: Operations.DeactivateProduct.Input.Headers = .init()
+    ) async throws -> Operations.DeactivateProduct.Output {
+        try await deactivateProduct(Operations.DeactivateProduct.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The menu's categories
+    ///
+    /// - Remark: HTTP `GET /api/categories`.
+    /// - Remark: Generated from `#/paths//api/categories/get(listCategories)`.
+    internal func listCategories(headers: Operations.ListCategories.Input.Headers = .init()) async throws -> Operations.ListCategories.Output {
+        try await listCategories(Operations.ListCategories.Input(headers: headers))
+    }
+    /// List the cafés
+    ///
+    /// Every café, active ones first, then by name. Not paged.
+    ///
+    /// - Remark: HTTP `GET /api/locations`.
+    /// - Remark: Generated from `#/paths//api/locations/get(listLocations)`.
+    internal func listLocations(headers: Operations.ListLocations.Input.Headers = .init()) async throws -> Operations.ListLocations.Output {
+        try await listLocations(Operations.ListLocations.Input(headers: headers))
+    }
+    /// Add a café
+    ///
+    /// Requires the `admin` role. The access code, which the café's terminals log in with, is stored only as a bcrypt hash and never returned.
+    ///
+    /// - Remark: HTTP `POST /api/locations`.
+    /// - Remark: Generated from `#/paths//api/locations/post(createLocation)`.
+    internal func createLocation(
+        headers: Operations.CreateLocation.Input.Headers = .init(),
+        body: Operations.CreateLocation.Input.Body
+    ) async throws -> Operations.CreateLocation.Output {
+        try await createLocation(Operations.CreateLocation.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Get a café
+    ///
+    /// - Remark: HTTP `GET /api/locations/{id}`.
+    /// - Remark: Generated from `#/paths//api/locations/{id}/get(getLocation)`.
+    internal func getLocation(
+        path: Operations.GetLocation.Input.Path,
+        headers: Operations.GetLocation.Input.Headers = .init()
+    ) async throws -> Operations.GetLocation.Output {
+        try await getLocation(Operations.GetLocation.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Update a café
+    ///
+    /// Requires the `admin` role. Only the fields given change. A new `access_code` or `active: false` ends every terminal session of the café: their tokens are refused within a second.
+    ///
+    /// - Remark: HTTP `PATCH /api/locations/{id}`.
+    /// - Remark: Generated from `#/paths//api/locations/{id}/patch(updateLocation)`.
+    internal func updateLocation(
+        path: Operations.UpdateLocation.Input.Path,
+        headers: Operations.UpdateLocation.Input.Headers = .init(),
+        body: Operations.UpdateLocation.Input.Body
+    ) async throws -> Operations.UpdateLocation.Output {
+        try await updateLocation(Operations.UpdateLocation.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Deactivate a café
+    ///
+    /// Requires the `admin` role. The café is kept (with `active: false`), not erased.
+    ///
+    /// - Remark: HTTP `DELETE /api/locations/{id}`.
+    /// - Remark: Generated from `#/paths//api/locations/{id}/delete(deactivateLocation)`.
+    internal func deactivateLocation(
+        path: Operations.DeactivateLocation.Input.Path,
+        headers: Operations.DeactivateLocation.Input.Headers = .init()
+    ) async throws -> Operations.DeactivateLocation.Output {
+        try await deactivateLocation(Operations.DeactivateLocation.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// A café's stock
+    ///
+    /// Requires the `staff`, `admin` or `terminal` role; a terminal may read only its own café (403 for any other). One line per active product, quantity 0 where never stocked. 404 for an unknown café.
+    ///
+    /// - Remark: HTTP `GET /api/locations/{id}/stock`.
+    /// - Remark: Generated from `#/paths//api/locations/{id}/stock/get(getStock)`.
+    internal func getStock(
+        path: Operations.GetStock.Input.Path,
+        query: Operations.GetStock.Input.Query = .init(),
+        headers: Operations.GetStock.Input.Headers = .init()
+    ) async throws -> Operations.GetStock.Output {
+        try await getStock(Operations.GetStock.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Add delivered stock to a café
+    ///
+    /// Requires the `staff`, `admin` or `terminal` role; a terminal may restock only its own café (403 for any other). All lines or none: an unknown or inactive product is 422 naming its line (e.g. `items.0.product_id`). 404 for an unknown café.
+    ///
+    /// - Remark: HTTP `POST /api/locations/{id}/restock`.
+    /// - Remark: Generated from `#/paths//api/locations/{id}/restock/post(restock)`.
+    internal func restock(
+        path: Operations.Restock.Input.Path,
+        headers: Operations.Restock.Input.Headers = .init(),
+        body: Operations.Restock.Input.Body
+    ) async throws -> Operations.Restock.Output {
+        try await restock(Operations.Restock.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Correct a café's stock of a product
+    ///
+    /// Requires the `staff` or `admin` role. Adds `delta` (negative to remove) to the café's stock of the product, with its reason. 409 when the stock would go below 0. 404 for an unknown café.
+    ///
+    /// - Remark: HTTP `POST /api/locations/{id}/stock-adjustments`.
+    /// - Remark: Generated from `#/paths//api/locations/{id}/stock-adjustments/post(adjustStock)`.
+    internal func adjustStock(
+        path: Operations.AdjustStock.Input.Path,
+        headers: Operations.AdjustStock.Input.Headers = .init(),
+        body: Operations.AdjustStock.Input.Body
+    ) async throws -> Operations.AdjustStock.Output {
+        try await adjustStock(Operations.AdjustStock.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The stock history of a product at a café (paginated)
+    ///
+    /// Requires the `staff`, `admin` or `terminal` role; a terminal may read only its own café (403 for any other). Newest first. 404 for an unknown café or product.
+    ///
+    /// - Remark: HTTP `GET /api/locations/{id}/stock/{product_id}/movements`.
+    /// - Remark: Generated from `#/paths//api/locations/{id}/stock/{product_id}/movements/get(listMovements)`.
+    internal func listMovements(
+        path: Operations.ListMovements.Input.Path,
+        query: Operations.ListMovements.Input.Query = .init(),
+        headers: Operations.ListMovements.Input.Headers = .init()
+    ) async throws -> Operations.ListMovements.Output {
+        try await listMovements(Operations.ListMovements.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// List orders (paginated, filtered)
+    ///
+    /// A customer sees their own orders, a terminal its café's, staff and admins every order.
+    ///
+    /// - Remark: HTTP `GET /api/orders`.
+    /// - Remark: Generated from `#/paths//api/orders/get(listOrders)`.
+    internal func listOrders(
+        query: Operations.ListOrders.Input.Query = .init(),
+        headers: Operations.ListOrders.Input.Headers = .init()
+    ) async throws -> Operations.ListOrders.Output {
+        try await listOrders(Operations.ListOrders.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Place an order
+    ///
+    /// Requires the `customer`, `staff`, `admin` or `terminal` role; a terminal orders only for its own café (403 for another). Prices come from the menu: anything price-like in the body is ignored. In one transaction the stock of every line is reserved and the order is written as `pending_payment`; the payment service then charges it. 409 when stock is short: `error.details` maps each short product id to what is left (e.g. `{"<product_id>": "only 3 left"}`). An unknown or inactive product is 422 naming its line (e.g. `items.0.product_id`).
+    ///
+    /// - Remark: HTTP `POST /api/orders`.
+    /// - Remark: Generated from `#/paths//api/orders/post(createOrder)`.
+    internal func createOrder(
+        headers: Operations.CreateOrder.Input.Headers = .init(),
+        body: Operations.CreateOrder.Input.Body
+    ) async throws -> Operations.CreateOrder.Output {
+        try await createOrder(Operations.CreateOrder.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Get an order
+    ///
+    /// Visible to its owner, the café's terminals, staff and admins; 404 for anyone else.
+    ///
+    /// - Remark: HTTP `GET /api/orders/{id}`.
+    /// - Remark: Generated from `#/paths//api/orders/{id}/get(getOrder)`.
+    internal func getOrder(
+        path: Operations.GetOrder.Input.Path,
+        headers: Operations.GetOrder.Input.Headers = .init()
+    ) async throws -> Operations.GetOrder.Output {
+        try await getOrder(Operations.GetOrder.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Cancel an unpaid order
+    ///
+    /// Requires the `customer`, `staff` or `admin` role; a customer may cancel only their own orders (404 for anyone else's). Only a `pending_payment` order can be cancelled (409 otherwise); its stock comes back.
+    ///
+    /// - Remark: HTTP `POST /api/orders/{id}/cancel`.
+    /// - Remark: Generated from `#/paths//api/orders/{id}/cancel/post(cancelOrder)`.
+    internal func cancelOrder(
+        path: Operations.CancelOrder.Input.Path,
+        headers: Operations.CancelOrder.Input.Headers = .init()
+    ) async throws -> Operations.CancelOrder.Output {
+        try await cancelOrder(Operations.CancelOrder.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Refund a paid order
+    ///
+    /// Requires the `admin` role. Only a `paid` order can be refunded (409 otherwise). The payment service refunds it, and the order ends `refunded`. The stock is not returned: it was sold.
+    ///
+    /// - Remark: HTTP `POST /api/admin/orders/{id}/refund`.
+    /// - Remark: Generated from `#/paths//api/admin/orders/{id}/refund/post(refundOrder)`.
+    internal func refundOrder(
+        path: Operations.RefundOrder.Input.Path,
+        headers: Operations.RefundOrder.Input.Headers = .init()
+    ) async throws -> Operations.RefundOrder.Output {
+        try await refundOrder(Operations.RefundOrder.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// List payments (paginated, filtered)
+    ///
+    /// Requires the `admin` role. Every payment, newest first.
+    ///
+    /// - Remark: HTTP `GET /api/admin/payments`.
+    /// - Remark: Generated from `#/paths//api/admin/payments/get(listPayments)`.
+    internal func listPayments(
+        query: Operations.ListPayments.Input.Query = .init(),
+        headers: Operations.ListPayments.Input.Headers = .init()
+    ) async throws -> Operations.ListPayments.Output {
+        try await listPayments(Operations.ListPayments.Input(
+            query: query,
             headers: headers
         ))
     }

@@ -153,6 +153,19 @@ public enum Idm_V1_IDMService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "TerminalLogin" metadata.
+        public enum TerminalLogin: Sendable {
+            /// Request type for "TerminalLogin".
+            public typealias Input = Idm_V1_TerminalLoginRequest
+            /// Response type for "TerminalLogin".
+            public typealias Output = Idm_V1_LoginResponse
+            /// Descriptor for "TerminalLogin".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "idm.v1.IDMService"),
+                method: "TerminalLogin",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "idm.v1.IDMService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Login.descriptor,
@@ -164,7 +177,8 @@ public enum Idm_V1_IDMService: Sendable {
             RevokeUserSessions.descriptor,
             LastConnection.descriptor,
             GetJWKS.descriptor,
-            ListRevokedSessions.descriptor
+            ListRevokedSessions.descriptor,
+            TerminalLogin.descriptor
         ]
     }
 }
@@ -363,6 +377,26 @@ extension Idm_V1_IDMService {
             request: GRPCCore.StreamingServerRequest<Idm_V1_ListRevokedSessionsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Idm_V1_ListRevokedSessionsResponse>
+
+        /// Handle the "TerminalLogin" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A café terminal's login with the café's access code (checked by product): a token pair with
+        /// > role `terminal` and the claim `location_id`. UNAUTHENTICATED for a wrong code and an unknown
+        /// > or inactive café alike; RESOURCE_EXHAUSTED when throttled (per café and per address).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Idm_V1_TerminalLoginRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Idm_V1_LoginResponse` messages.
+        func terminalLogin(
+            request: GRPCCore.StreamingServerRequest<Idm_V1_TerminalLoginRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Idm_V1_LoginResponse>
     }
 
     /// Service protocol for the "idm.v1.IDMService" service.
@@ -545,6 +579,26 @@ extension Idm_V1_IDMService {
             request: GRPCCore.ServerRequest<Idm_V1_ListRevokedSessionsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Idm_V1_ListRevokedSessionsResponse>
+
+        /// Handle the "TerminalLogin" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A café terminal's login with the café's access code (checked by product): a token pair with
+        /// > role `terminal` and the claim `location_id`. UNAUTHENTICATED for a wrong code and an unknown
+        /// > or inactive café alike; RESOURCE_EXHAUSTED when throttled (per café and per address).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Idm_V1_TerminalLoginRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Idm_V1_LoginResponse` message.
+        func terminalLogin(
+            request: GRPCCore.ServerRequest<Idm_V1_TerminalLoginRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Idm_V1_LoginResponse>
     }
 
     /// Simple service protocol for the "idm.v1.IDMService" service.
@@ -725,6 +779,26 @@ extension Idm_V1_IDMService {
             request: Idm_V1_ListRevokedSessionsRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Idm_V1_ListRevokedSessionsResponse
+
+        /// Handle the "TerminalLogin" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A café terminal's login with the café's access code (checked by product): a token pair with
+        /// > role `terminal` and the claim `location_id`. UNAUTHENTICATED for a wrong code and an unknown
+        /// > or inactive café alike; RESOURCE_EXHAUSTED when throttled (per café and per address).
+        ///
+        /// - Parameters:
+        ///   - request: A `Idm_V1_TerminalLoginRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Idm_V1_LoginResponse` to respond with.
+        func terminalLogin(
+            request: Idm_V1_TerminalLoginRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Idm_V1_LoginResponse
     }
 }
 
@@ -842,6 +916,17 @@ extension Idm_V1_IDMService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Idm_V1_IDMService.Method.TerminalLogin.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Idm_V1_TerminalLoginRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Idm_V1_LoginResponse>(),
+            handler: { request, context in
+                try await self.terminalLogin(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -952,6 +1037,17 @@ extension Idm_V1_IDMService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Idm_V1_ListRevokedSessionsResponse> {
         let response = try await self.listRevokedSessions(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func terminalLogin(
+        request: GRPCCore.StreamingServerRequest<Idm_V1_TerminalLoginRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Idm_V1_LoginResponse> {
+        let response = try await self.terminalLogin(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1085,6 +1181,19 @@ extension Idm_V1_IDMService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Idm_V1_ListRevokedSessionsResponse> {
         return GRPCCore.ServerResponse<Idm_V1_ListRevokedSessionsResponse>(
             message: try await self.listRevokedSessions(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func terminalLogin(
+        request: GRPCCore.ServerRequest<Idm_V1_TerminalLoginRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Idm_V1_LoginResponse> {
+        return GRPCCore.ServerResponse<Idm_V1_LoginResponse>(
+            message: try await self.terminalLogin(
                 request: request.message,
                 context: context
             ),
@@ -1323,6 +1432,31 @@ extension Idm_V1_IDMService {
             deserializer: some GRPCCore.MessageDeserializer<Idm_V1_ListRevokedSessionsResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Idm_V1_ListRevokedSessionsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "TerminalLogin" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A café terminal's login with the café's access code (checked by product): a token pair with
+        /// > role `terminal` and the claim `location_id`. UNAUTHENTICATED for a wrong code and an unknown
+        /// > or inactive café alike; RESOURCE_EXHAUSTED when throttled (per café and per address).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Idm_V1_TerminalLoginRequest` message.
+        ///   - serializer: A serializer for `Idm_V1_TerminalLoginRequest` messages.
+        ///   - deserializer: A deserializer for `Idm_V1_LoginResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func terminalLogin<Result>(
+            request: GRPCCore.ClientRequest<Idm_V1_TerminalLoginRequest>,
+            serializer: some GRPCCore.MessageSerializer<Idm_V1_TerminalLoginRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Idm_V1_LoginResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Idm_V1_LoginResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1674,6 +1808,42 @@ extension Idm_V1_IDMService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "TerminalLogin" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A café terminal's login with the café's access code (checked by product): a token pair with
+        /// > role `terminal` and the claim `location_id`. UNAUTHENTICATED for a wrong code and an unknown
+        /// > or inactive café alike; RESOURCE_EXHAUSTED when throttled (per café and per address).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Idm_V1_TerminalLoginRequest` message.
+        ///   - serializer: A serializer for `Idm_V1_TerminalLoginRequest` messages.
+        ///   - deserializer: A deserializer for `Idm_V1_LoginResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func terminalLogin<Result>(
+            request: GRPCCore.ClientRequest<Idm_V1_TerminalLoginRequest>,
+            serializer: some GRPCCore.MessageSerializer<Idm_V1_TerminalLoginRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Idm_V1_LoginResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Idm_V1_LoginResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Idm_V1_IDMService.Method.TerminalLogin.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -1958,6 +2128,37 @@ extension Idm_V1_IDMService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Idm_V1_ListRevokedSessionsRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Idm_V1_ListRevokedSessionsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "TerminalLogin" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A café terminal's login with the café's access code (checked by product): a token pair with
+    /// > role `terminal` and the claim `location_id`. UNAUTHENTICATED for a wrong code and an unknown
+    /// > or inactive café alike; RESOURCE_EXHAUSTED when throttled (per café and per address).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Idm_V1_TerminalLoginRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func terminalLogin<Result>(
+        request: GRPCCore.ClientRequest<Idm_V1_TerminalLoginRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Idm_V1_LoginResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.terminalLogin(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Idm_V1_TerminalLoginRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Idm_V1_LoginResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2284,6 +2485,41 @@ extension Idm_V1_IDMService.ClientProtocol {
             metadata: metadata
         )
         return try await self.listRevokedSessions(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "TerminalLogin" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A café terminal's login with the café's access code (checked by product): a token pair with
+    /// > role `terminal` and the claim `location_id`. UNAUTHENTICATED for a wrong code and an unknown
+    /// > or inactive café alike; RESOURCE_EXHAUSTED when throttled (per café and per address).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func terminalLogin<Result>(
+        _ message: Idm_V1_TerminalLoginRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Idm_V1_LoginResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Idm_V1_TerminalLoginRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.terminalLogin(
             request: request,
             options: options,
             onResponse: handleResponse

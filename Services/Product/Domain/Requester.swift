@@ -1,0 +1,31 @@
+import Foundation
+import PlatformCore
+
+/// Who asks, as the gateway verified it: the object-level rules of the menu, stock and orders
+/// are decided from this.
+public struct Requester: Sendable, Equatable {
+    public var userID: UUID?
+    public var roles: [String]
+    /// A café terminal's café.
+    public var locationID: UUID?
+
+    public init(userID: UUID?, roles: [String], locationID: UUID?) {
+        self.userID = userID
+        self.roles = roles
+        self.locationID = locationID
+    }
+
+    public func has(_ role: Role) -> Bool { roles.contains(role.rawValue) }
+
+    /// Staff and admins see and manage every café and order.
+    public var isStaff: Bool { has(.staff) || has(.admin) }
+
+    public var isTerminal: Bool { has(.terminal) }
+
+    /// 403 unless the requester may act on `location`'s stock: staff, admins, or its own terminal.
+    public func requireAccess(to location: UUID) throws(AppError) {
+        guard isStaff || (isTerminal && locationID == location) else {
+            throw AppError(.permissionDenied, "this café is not yours")
+        }
+    }
+}
