@@ -168,6 +168,14 @@ let testTargets: [Target] = [
         path: "Tests/IdentityTests"
     ),
     .testTarget(
+        name: "CommerceTests",
+        dependencies: [
+            "ProductService", "PaymentService", "PasswordHashing", "EventKit", "Postgres", "DatabaseKit", "Contracts",
+            "PlatformCore", "TestSupport", swiftProtobuf,
+        ],
+        path: "Tests/CommerceTests"
+    ),
+    .testTarget(
         name: "GatewayTests",
         dependencies: [
             "GatewayService", "PlatformAPI", "PlatformCore", "Contracts", "EventKit", "AccessTokens", "TestSupport",

@@ -4,7 +4,10 @@ import EventKit
 extension ServiceRuntime {
     /// Publishes the service's outbox; call `wake()` on the result after a commit that wrote events.
     public mutating func addOutboxRelay(_ store: some OutboxStore) throws -> OutboxRelay {
-        guard let publisher else { throw MissingDependencyError(service: settings.name, dependency: "the broker") }
+        // In-process tests publish to their local bus.
+        guard let publisher: any EventPublishing = publisher ?? settings.localEvents else {
+            throw MissingDependencyError(service: settings.name, dependency: "the broker")
+        }
         let relay = OutboxRelay(store: store, publisher: publisher, logger: logger)
         addBackgroundService(relay)
         return relay

@@ -103,7 +103,10 @@ public struct PlatformStack: Sendable {
         guard commerce else { return try await body([:]) }
         return try await TestPostgres.withEmptySchema { productDatabase in
             try await TestPostgres.withEmptySchema { paymentDatabase in
-                try await body(["PRODUCT_DATABASE_URL": productDatabase, "PAYMENT_DATABASE_URL": paymentDatabase])
+                try await body([
+                    "PRODUCT_DATABASE_URL": productDatabase, "PAYMENT_DATABASE_URL": paymentDatabase,
+                    "PRODUCT_DATABASE_POOL_SIZE": "4", "PAYMENT_DATABASE_POOL_SIZE": "4",
+                ])
             }
         }
     }

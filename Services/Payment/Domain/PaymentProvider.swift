@@ -25,7 +25,7 @@ public struct SimulatedPaymentProvider: PaymentProvider {
     public func charge(token: String, amountCents: Int64, currency: String, idempotencyKey: String) async throws -> ChargeOutcome {
         try await respond()
         switch token {
-        case "tok_ok": return .succeeded(reference: "ch_" + Self.reference(idempotencyKey))
+        case "tok_ok": return .succeeded(reference: Self.reference(idempotencyKey))
         case "tok_declined": return .failed(reason: "card_declined")
         case "tok_insufficient_funds": return .failed(reason: "insufficient_funds")
         default: return .failed(reason: "invalid_token")
@@ -40,7 +40,9 @@ public struct SimulatedPaymentProvider: PaymentProvider {
         if latency > .zero { try await Task.sleep(for: latency) }
     }
 
+    /// The charge's reference, derived from the key alone: the same key, the same charge.
     static func reference(_ key: String) -> String {
-        String(key.lowercased().filter { $0.isHexDigit }.prefix(24))
+        "ch_" + key.lowercased().filter { $0.isLetter || $0.isNumber }.prefix(32)
     }
 }
+

@@ -43,7 +43,7 @@ public struct PaymentRegistry: Sendable {
         if try await store.payment(forOrder: orderID) != nil { return }
         let outcome = try await provider.charge(
             token: order.paymentToken, amountCents: order.totalCents, currency: order.currency,
-            idempotencyKey: "charge:" + orderID.lowercasedString)
+            idempotencyKey: orderID.lowercasedString)
         let time = now()
         var payment = Payment(
             id: UUID(), orderID: orderID, status: .succeeded, amountCents: order.totalCents, currency: order.currency,
@@ -84,7 +84,7 @@ public struct PaymentRegistry: Sendable {
         }
         guard payment.status == .succeeded, let reference = payment.reference else { return }
         try await provider.refund(
-            reference: reference, amountCents: payment.amountCents, idempotencyKey: "refund:" + orderID.lowercasedString)
+            reference: reference, amountCents: payment.amountCents, idempotencyKey: "refund-" + orderID.lowercasedString)
         let time = now()
         let refunded = try await store.markRefunded(order: orderID, at: time, cause: event) { payment in
             try DomainEvent(
