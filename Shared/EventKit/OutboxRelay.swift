@@ -1,3 +1,4 @@
+import AMQP
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -6,7 +7,9 @@ import Synchronization
 /// Publishes outbox rows with publisher confirms: at once when `wake()` says a transaction with
 /// events committed, and on a short poll as a fallback (rows left by a crash, a broker outage or
 /// another replica). A row is marked published only after the broker confirmed it, so an event
-/// may go out twice but is never lost; consumers deduplicate by event id.
+/// may go out twice but is never lost; consumers deduplicate by event id. An event the broker
+/// routed to no queue has no consumer (yet): it counts as published, as queues are durable and
+/// bound when their service first starts; its type is logged once.
 public final class OutboxRelay: Service, Sendable {
     public struct Settings: Sendable {
         public var pollInterval: Duration = .milliseconds(500)
@@ -23,6 +26,7 @@ public final class OutboxRelay: Service, Sendable {
     private let settings: Settings
     private let logger: Logger
     private let signal = WakeSignal()
+    private let unroutedTypes = Mutex<Set<String>>([])
 
     public init(store: any OutboxStore, publisher: any EventPublishing, settings: Settings = .init(), logger: Logger) {
         self.store = store
@@ -71,6 +75,9 @@ public final class OutboxRelay: Service, Sendable {
             for (entry, result) in zip(batch, results) {
                 switch result {
                 case .success: sent.append(entry.event.id)
+                case .failure(let error as AMQPError) where error.kind == .unroutable:
+                    sent.append(entry.event.id)
+                    noteUnrouted(entry.event.type)
                 case .failure(let error):
                     failed.append(entry.event.id)
                     firstError = firstError ?? error
@@ -96,6 +103,11 @@ public final class OutboxRelay: Service, Sendable {
             if batch.count < settings.batchSize { return published }
         }
         return published
+    }
+
+    private func noteUnrouted(_ type: String) {
+        guard unroutedTypes.withLock({ $0.insert(type).inserted }) else { return }
+        logger.notice("no queue is bound to this event type: its events have no consumer", metadata: ["type": "\(type)"])
     }
 
     private func purge() async {

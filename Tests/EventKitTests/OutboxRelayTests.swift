@@ -1,3 +1,4 @@
+import AMQP
 import EventKit
 import Foundation
 import Synchronization
@@ -80,17 +81,25 @@ final class FakePublisher: EventPublishing {
         var description: String { "the broker is down" }
     }
 
-    private let state = Mutex((published: [DomainEvent](), failing: false))
+    private let state = Mutex((published: [DomainEvent](), failing: false, unbound: Set<String>()))
 
     var published: [DomainEvent] { state.withLock { $0.published } }
 
     func setFailing(_ failing: Bool) { state.withLock { $0.failing = failing } }
 
+    /// Events of `type` come back as the broker returns a mandatory message no queue took.
+    func unbind(_ type: String) { state.withLock { _ = $0.unbound.insert(type) } }
+
     func publish(_ events: [DomainEvent]) async -> [Result<Void, any Error>] {
         state.withLock { state in
             if state.failing { return events.map { _ in .failure(Down()) } }
-            state.published += events
-            return events.map { _ in .success(()) }
+            return events.map { event in
+                guard !state.unbound.contains(event.type) else {
+                    return .failure(AMQPError(.unroutable, "no queue is bound for \(event.type)"))
+                }
+                state.published.append(event)
+                return .success(())
+            }
         }
     }
 }
@@ -143,6 +152,17 @@ struct OutboxRelayTests {
         #expect(await relay(batchSize: 3).drain() == 7)
         #expect(publisher.published == events)
         #expect(store.claimCount >= 3)
+    }
+
+    @Test func anEventNoQueueIsBoundToHasNoConsumerAndIsNotRetried() async {
+        let events = appendEvents(2)
+        let unrouted = DomainEvent(type: "test.unbound", payload: "{}", correlationID: nil)
+        store.append(unrouted)
+        publisher.unbind("test.unbound")
+        #expect(await relay().drain() == 3)
+        #expect(publisher.published == events)
+        #expect(Set(store.publishedIDs) == Set(events.map(\.id) + [unrouted.id]))
+        #expect(store.failedMarks.isEmpty)
     }
 
     @Test func aFailedPublishIsMarkedFailedAndGoesOutOnALaterDrain() async {
