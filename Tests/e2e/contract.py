@@ -207,6 +207,15 @@ class Operation:
         """True when every alternative requirement asks for something (none is `{}`)."""
         return bool(self.security) and all(self.security)
 
+    def admits(self, roles: set[str]) -> bool:
+        """Whether a token with `roles` meets one of the alternatives: `{}` admits anyone; an
+        empty role list any user account; a café terminal only where `terminal` is named."""
+        for requirement in self.security or [{}]:
+            needed = {scope for scopes in requirement.values() for scope in scopes}
+            if not requirement or (needed <= roles and ("terminal" not in roles or "terminal" in needed)):
+                return True
+        return False
+
     @property
     def required_roles(self) -> set[str]:
         """The roles (bearerAuth scopes) every alternative requirement asks for."""
