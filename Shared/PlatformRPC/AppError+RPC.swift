@@ -33,8 +33,18 @@ extension AppError: RPCErrorConvertible {
             if let retry = detail.retryInfo { retryAfterSeconds = Int(retry.delay.components.seconds) }
         }
         let code = AppError.Code(rpcCode: error.code)
-        // An internal failure's message stays in the service that had it.
-        let message = code == .internal ? "internal error" : error.message
+        let message: String
+        switch code {
+        case .internal:
+            // An internal failure's message stays in the service that had it.
+            message = "internal error"
+        case .unavailable where status == nil, .deadlineExceeded where status == nil:
+            // Not a service's answer but the transport's (no connection, no answer in time): its
+            // message names addresses and channel states.
+            message = "a service this request needs is not answering; try again"
+        default:
+            message = error.message
+        }
         self.init(code, message, details: details, retryAfterSeconds: retryAfterSeconds)
     }
 }

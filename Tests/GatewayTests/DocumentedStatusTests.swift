@@ -175,6 +175,8 @@ struct DocumentedStatusTests {
             probe.token = nil
         case 403 where operation == "getLastConnection":
             probe.path = "/api/sessions/last-connection?email=\(PlatformStack.adminEmail)"
+        case 403 where gatewayDocument.operations[operation]?.access == .signedIn(anyOf: [[]]):
+            probe.token = try await stack.terminal(of: try await stack.café())  // for user accounts only
         case 403 where operation == "listProducts":
             probe.token = try await stack.customer().accessToken
             probe.path += "&include_inactive=true"

@@ -61,6 +61,19 @@ import Testing
         #expect(AppError(received).message == "internal error")
     }
 
+    @Test func theTransportsOwnFailuresDoNotNameAddresses() {
+        let refused = RPCError(
+            code: .unavailable, message: "Could not establish a connection to [ipv4]127.0.0.1:50055.")
+        #expect(AppError(refused).code == .unavailable)
+        #expect(AppError(refused).message == "a service this request needs is not answering; try again")
+        let late = RPCError(code: .deadlineExceeded, message: "subchannel isn't ready")
+        #expect(!AppError(late).message.contains("subchannel"))
+        // A service's own refusal keeps what it says.
+        let busy = AppError(.unavailable, "too many password checks waiting; try again", retryAfterSeconds: 1)
+        let received = RPCError(code: busy.rpcErrorCode, message: busy.rpcErrorMessage, metadata: busy.rpcErrorMetadata)
+        #expect(AppError(received) == busy)
+    }
+
     @Test func requestIDsMustBeShortAndPlain() {
         #expect(RequestScope.isAcceptableRequestID("3f2c-1a_b.9"))
         #expect(!RequestScope.isAcceptableRequestID(""))

@@ -21,6 +21,7 @@ import os
 import signal
 import subprocess
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -46,17 +47,18 @@ TUNABLES = ("ORDER_PAYMENT_TIMEOUT", "PRODUCT_LOW_STOCK_THRESHOLD", "PAYMENT_PRO
 # --- accounts ----------------------------------------------------------------------------------
 
 _admin_lock = threading.Lock()
-
-
-@functools.cache
-def _admin() -> Account:
-    return identity.admin_account()
+_admin: dict[str, Any] = {}
 
 
 def admin() -> Account:
-    """The first admin, logged in once per process."""
+    """The first admin, logged in once and again a minute before its access token expires."""
     with _admin_lock:
-        return _admin()
+        if not _admin or time.monotonic() > _admin["renew_at"]:
+            account = identity.admin_account()
+            claims = identity.jwt_segments(account.access_token)[1]
+            lifetime = claims["exp"] - claims["iat"]
+            _admin.update(account=account, renew_at=time.monotonic() + max(0, lifetime - 60))
+        return _admin["account"]
 
 
 def admin_token() -> str:

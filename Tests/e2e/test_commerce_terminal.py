@@ -136,18 +136,21 @@ def test_a_terminal_works_at_its_own_cafe_only() -> None:
                   json={"product_id": product["id"], "delta": -1, "reason": "waste"}), 403, "permission_denied")
 
 
-def test_a_terminal_has_no_admin_route() -> None:
-    token = terminal_token(new_cafe("no-admin"))
-    for path in ("/api/admin/users", "/api/admin/payments"):
-        error_of(get(path, token=token), 403, "permission_denied")
-    error_of(post("/api/locations", token=token, json={"name": "x", "address": "y", "access_code": commerce.new_code()}),
-             403, "permission_denied")
+NOT_FOR_TERMINALS = [op for op in contract.operations() if op.needs_token and not op.admits({"terminal"})]
 
 
-def test_a_terminal_has_no_user_profile() -> None:
-    """`/api/users/me` admits user accounts only (`bearerAuth: []`): a terminal gets 403."""
-    token = terminal_token(new_cafe("no-profile"))
-    error_of(get("/api/users/me", token=token), 403, "permission_denied")
+@pytest.fixture(scope="module")
+def a_terminal() -> str:
+    return terminal_token(new_cafe("not-for-terminals"))
+
+
+@pytest.mark.parametrize("op", NOT_FOR_TERMINALS, ids=lambda op: op.id)
+def test_a_terminal_is_403_where_the_document_does_not_admit_it(op: contract.Operation, a_terminal: str) -> None:
+    """A terminal's token is admitted only where an operation's `security` names `terminal`:
+    every other operation that needs a token (admin routes, the user's own profile, sessions,
+    password, and the commerce routes of staff) refuses it with 403, a status it documents."""
+    response = call(op.method, op.path_with(), token=a_terminal, params=op.example_query(), json=op.example_body())
+    error_of(response, 403, "permission_denied")
 
 
 # --- a new code or a closed café ends terminal sessions ----------------------------------------
@@ -264,15 +267,8 @@ MATRIX_OPERATIONS = sorted(
 
 
 def documented_roles(op: contract.Operation) -> set[str]:
-    """Who the document admits: the roles its requirements name; `bearerAuth: []` admits every
-    user account (not a terminal, which is admitted only where named)."""
-    roles: set[str] = set()
-    for requirement in op.security:
-        if not requirement:
-            return set(ROLES)  # `{}`: no token needed
-        for scopes in requirement.values():
-            roles |= set(scopes) if scopes else {"customer", "staff", "admin"}
-    return roles
+    """The roles whose token one of the operation's security alternatives admits."""
+    return {role for role in ROLES if op.admits({role})}
 
 
 class Matrix:

@@ -91,8 +91,8 @@ public struct Order: Sendable, Equatable {
 
     /// Whether it is what `request` asks for: a replay of its Idempotency-Key must be.
     func answers(_ request: OrderRequest) -> Bool {
-        locationID == request.locationID && lines.map(\.productID) == request.quantities.map(\.productID)
-            && lines.map(\.quantity) == request.quantities.map(\.quantity)
+        locationID == request.locationID && lines.map(\.productID) == request.lines.map(\.productID)
+            && lines.map(\.quantity) == request.lines.map(\.quantity)
     }
 
     /// Whether `requester` may see it: its owner, a terminal of its café, staff and admins.
@@ -104,17 +104,18 @@ public struct Order: Sendable, Equatable {
 
 /// What an order asks for, checked and merged (a product listed twice is one line).
 public struct OrderRequest: Sendable, Equatable {
+    /// A product and how many, with the line of the request it was first listed on (errors name it).
+    public struct Line: Sendable, Equatable {
+        public var productID: UUID
+        public var quantity: Int64
+        public var position: Int
+    }
+
     public var locationID: UUID
-    public var quantities: [(productID: UUID, quantity: Int64)]
+    public var lines: [Line]
     public var paymentToken: String
     /// The caller's key of a retry-safe creation, with who the caller is.
     public var idempotencyKey: String?
-
-    public static func == (lhs: OrderRequest, rhs: OrderRequest) -> Bool {
-        lhs.locationID == rhs.locationID && lhs.paymentToken == rhs.paymentToken && lhs.idempotencyKey == rhs.idempotencyKey
-            && lhs.quantities.map(\.productID) == rhs.quantities.map(\.productID)
-            && lhs.quantities.map(\.quantity) == rhs.quantities.map(\.quantity)
-    }
 }
 
 public struct OrderQuery: Sendable, Equatable {

@@ -40,7 +40,7 @@ public struct OrderRegistry: Sendable {
     ) async throws -> (order: Order, replayed: Bool) {
         var problems: [String: String] = [:]
         if !(1...Self.maximumLines).contains(items.count) { problems["items"] = "must have 1 to \(Self.maximumLines) lines" }
-        var merged: [(productID: UUID, quantity: Int64)] = []
+        var merged: [OrderRequest.Line] = []
         for (index, item) in items.enumerated() {
             guard let product = UUID(uuidString: item.productID) else {
                 problems["items.\(index).product_id"] = "is not a product id"
@@ -53,7 +53,7 @@ public struct OrderRegistry: Sendable {
             if let same = merged.firstIndex(where: { $0.productID == product }) {
                 merged[same].quantity += item.quantity
             } else {
-                merged.append((product, item.quantity))
+                merged.append(.init(productID: product, quantity: item.quantity, position: index))
             }
         }
         if let token = paymentToken, token.count > Self.paymentTokenLimit {
@@ -68,7 +68,7 @@ public struct OrderRegistry: Sendable {
             throw AppError(.invalidArgument, "the order is not valid", details: ["location_id": "is not an active café"])
         }
         let request = OrderRequest(
-            locationID: location, quantities: merged, paymentToken: paymentToken ?? "tok_ok", idempotencyKey: idempotencyKey)
+            locationID: location, lines: merged, paymentToken: paymentToken ?? "tok_ok", idempotencyKey: idempotencyKey)
         let caller = requester.userID.map { "user:\($0.lowercasedString)" } ?? "terminal:\(location.lowercasedString)"
         let time = now()
         let correlationID = RequestScope.requestID

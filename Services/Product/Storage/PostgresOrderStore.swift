@@ -27,19 +27,19 @@ public struct PostgresOrderStore: OrderStore {
                 if let key = request.idempotencyKey, let first = try Self.keyed(connection, caller: caller, key: key, at: time) {
                     return (first, true)
                 }
-                let products = try Self.products(connection, request.quantities.map(\.productID))
+                let products = try Self.products(connection, request.lines.map(\.productID))
                 var problems: [String: String] = [:]
-                for (index, line) in request.quantities.enumerated() where products[line.productID]?.active != true {
-                    problems["items.\(index).product_id"] = "is not an active product"
+                for line in request.lines where products[line.productID]?.active != true {
+                    problems["items.\(line.position).product_id"] = "is not an active product"
                 }
                 guard problems.isEmpty else { throw AppError(.invalidArgument, "the order is not valid", details: problems) }
-                let held = try StockLedger.lock(connection, location: request.locationID, products: request.quantities.map(\.productID))
-                for line in request.quantities where (held[line.productID] ?? 0) < line.quantity {
+                let held = try StockLedger.lock(connection, location: request.locationID, products: request.lines.map(\.productID))
+                for line in request.lines where (held[line.productID] ?? 0) < line.quantity {
                     problems[line.productID.lowercasedString] = "only \(held[line.productID] ?? 0) left"
                 }
                 guard problems.isEmpty else { throw AppError(.failedPrecondition, "not enough stock", details: problems) }
 
-                let lines = request.quantities.compactMap { line in
+                let lines = request.lines.compactMap { line in
                     products[line.productID].map {
                         OrderLine(
                             productID: line.productID, name: $0.name, category: $0.category, quantity: line.quantity,

@@ -64,6 +64,55 @@ extension Components {
                 self.body = body
             }
         }
+        internal struct UserAccountsOnly: Sendable, Hashable {
+            /// - Remark: Generated from `#/components/responses/UserAccountsOnly/headers`.
+            internal struct Headers: Sendable, Hashable {
+                /// The request's id (the caller's own if acceptable, otherwise generated); quote it when reporting a problem.
+                ///
+                /// - Remark: Generated from `#/components/responses/UserAccountsOnly/headers/X-Request-ID`.
+                internal var xRequestID: Components.Headers.XRequestID?
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - xRequestID: The request's id (the caller's own if acceptable, otherwise generated); quote it when reporting a problem.
+                internal init(xRequestID: Components.Headers.XRequestID? = nil) {
+                    self.xRequestID = xRequestID
+                }
+            }
+            /// Received HTTP response headers
+            internal var headers: Components.Responses.UserAccountsOnly.Headers
+            /// - Remark: Generated from `#/components/responses/UserAccountsOnly/content`.
+            internal enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/components/responses/UserAccountsOnly/content/application\/json`.
+                case json(Components.Schemas._Error)
+                /// The associated value of the enum case if `self` is `.json`.
+                ///
+                /// - Throws: An error if `self` is not `.json`.
+                /// - SeeAlso: `.json`.
+                internal var json: Components.Schemas._Error {
+                    get throws {
+                        switch self {
+                        case let .json(body):
+                            return body
+                        }
+                    }
+                }
+            }
+            /// Received HTTP response body
+            internal var body: Components.Responses.UserAccountsOnly.Body
+            /// Creates a new `UserAccountsOnly`.
+            ///
+            /// - Parameters:
+            ///   - headers: Received HTTP response headers
+            ///   - body: Received HTTP response body
+            internal init(
+                headers: Components.Responses.UserAccountsOnly.Headers = .init(),
+                body: Components.Responses.UserAccountsOnly.Body
+            ) {
+                self.headers = headers
+                self.body = body
+            }
+        }
         internal struct Forbidden: Sendable, Hashable {
             /// - Remark: Generated from `#/components/responses/Forbidden/headers`.
             internal struct Headers: Sendable, Hashable {
