@@ -22,6 +22,7 @@ import pytest
 import requests
 
 import commerce
+import processes
 from commerce import (
     new_cafe, new_customers, new_product, order_placed, payments_for, place, quantity, restock, utc_now,
     wait_for_order, wait_for_orders,
@@ -132,7 +133,7 @@ def test_an_unpaid_order_expires_and_a_late_payment_is_refunded() -> None:
     buyer = new_account(tag="expire")
     since = utc_now()
     try:
-        commerce.kill("payment")
+        processes.kill("payment")
         commerce.restart("product", ORDER_PAYMENT_TIMEOUT=str(SHORT_TIMEOUT))
 
         expiring = order_placed(buyer.access_token, cafe.id, product["id"], 2)
@@ -170,7 +171,7 @@ def test_an_unpaid_order_expires_and_a_late_payment_is_refunded() -> None:
 def burst(buyers, cafe_id: str, product_id: str, victim: str, tokens=lambda i: "tok_ok"):
     """BURST one-unit orders from WORKERS threads; `victim` is SIGKILLed once KILL_AFTER have
     answered. Returns (answers by index: status code or the exception's text, killed pid)."""
-    pid = commerce.service_pid(victim)
+    pid = processes.service_pid(victim)
     assert pid is not None, f"{victim} is not running"
 
     def one(index: int):
@@ -189,7 +190,7 @@ def burst(buyers, cafe_id: str, product_id: str, victim: str, tokens=lambda i: "
             if not killed and done >= KILL_AFTER:
                 os.kill(pid, signal.SIGKILL)
                 killed = True
-    wait_until(lambda: not commerce.alive(pid), timeout=10, interval=0.05, what=f"{victim} (pid {pid}) to die")
+    wait_until(lambda: not processes.alive(pid), timeout=10, interval=0.05, what=f"{victim} (pid {pid}) to die")
     return answers, pid
 
 

@@ -6,74 +6,35 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from pathlib import Path
 
 import pytest
 
 import identity
+import processes
 from identity import Account, login, new_password, register, unique_email
-from stack import ROOT, get, wait_until
+from stack import wait_until
 
 USERS = 200
 WORKERS = 16
 KILL_AFTER = 40
 LOGIN_WITHIN = 60.0  # seconds, for all of them together, after auth is back
-RESTART = ROOT / "scripts" / "service-restart"
-
-
-def pid_file(name: str) -> Path:
-    local = Path(os.environ.get("PLATFORM_LOCAL_DIR") or ROOT / ".local")
-    return local / "run" / f"{name}.pid"
-
-
-def alive(pid: int) -> bool:
-    """Running, and not a zombie nobody reaped yet."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
-def auth_pid() -> int:
-    pid = int(pid_file("auth").read_text().strip())
-    comm = Path(f"/proc/{pid}/comm").read_text().strip()
-    assert comm == "auth", f"{pid_file('auth')} names pid {pid}, which is {comm!r}, not the auth service"
-    return pid
-
-
-def restart_auth() -> None:
-    result = subprocess.run([str(RESTART), "auth"], capture_output=True, text=True, timeout=240, check=False)
-    assert result.returncode == 0, (
-        f"scripts/service-restart auth exited {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}")
 
 
 @pytest.fixture
 def auth_service():
     """Leaves auth running and ready whatever happens in the test."""
     yield
-    try:
-        running = alive(int(pid_file("auth").read_text().strip()))
-    except (OSError, ValueError):
-        running = False
-    if not running:
-        restart_auth()
-    wait_until(lambda: get("auth", "/ready").status_code == 200, timeout=60, what="auth ready after the crash test")
+    if processes.service_pid("auth") is None:
+        processes.restart("auth")
 
 
 @pytest.mark.disruptive
 def test_registrations_survive_an_auth_crash(auth_service) -> None:
     accounts = [Account(email=unique_email(f"crash{i}"), password=new_password(), name=f"Crash {i}") for i in range(USERS)]
-    victim = auth_pid()
+    victim = processes.service_pid("auth")
+    assert victim is not None, "auth is not running"
 
     def register_one(account: Account) -> int:
         response = register(account.email, account.password, account.name, timeout=30)
@@ -96,14 +57,14 @@ def test_registrations_survive_an_auth_crash(auth_service) -> None:
                 os.kill(victim, signal.SIGKILL)
                 killed_after = done
     assert killed_after is not None
-    wait_until(lambda: not alive(victim), timeout=10, interval=0.05, what=f"auth (pid {victim}) to die")
+    wait_until(lambda: not processes.alive(victim), timeout=10, interval=0.05, what=f"auth (pid {victim}) to die")
 
     failed = {email: status for email, status in statuses.items() if status != 201}
     assert not failed, f"{len(failed)} of {USERS} registrations did not answer 201: {list(failed.items())[:10]}"
 
-    restart_auth()
-    new_pid = auth_pid()
-    assert new_pid != victim and alive(new_pid)
+    processes.restart("auth")
+    new_pid = processes.service_pid("auth")
+    assert new_pid is not None and new_pid != victim
 
     # Every user's credentials arrive (polled through auth: not throttled), then each logs in.
     deadline = time.monotonic() + LOGIN_WITHIN
