@@ -2,10 +2,11 @@
 
     bench.py token                    registers and logs in a fresh user; prints its access token
     bench.py parse-wrk < wrk-output   wrk --latency output → requests/s, p50, p99, non-2xx lines
-    bench.py logins N THREADS         N logins of one fresh user on THREADS threads → logins/s
+    bench.py logins N THREADS         N logins of THREADS fresh users, one per thread → logins/s
     bench.py register-latency USERS   per user: register, then time until a login succeeds
     bench.py orders-setup LUA_FILE    cafés, a menu and stock for the order benchmark; writes the
                                       wrk script that posts orders to LUA_FILE
+    bench.py orders-drain             waits until payment's and product's queues are empty
     bench.py orders-latency RATE SECONDS  orders at a fixed RATE per second for SECONDS; the time
                                       from each request to its `order.paid` event (p50, p99)
 
@@ -100,10 +101,13 @@ def cmd_parse_wrk(prefix: str = "me") -> None:
 # --- logins ----------------------------------------------------------------------------------
 
 def cmd_logins(count: int, threads: int) -> None:
+    """One user per thread: idm lets one account have 2 password checks in flight (and one
+    address 4), so more threads on one user would measure the throttle, not the logins."""
     identity = identity_module()
-    account = identity.register_account(tag="bench-login")
+    accounts = [identity.register_account(tag=f"bench-login{index}") for index in range(threads)]
 
-    def one(_: int) -> int:
+    def one(index: int) -> int:
+        account = accounts[index % threads]
         try:
             return identity.login(account.email, account.password).status_code
         except Exception:  # noqa: BLE001 - counted as a failure
@@ -169,6 +173,7 @@ ORDER_PRODUCTS = 4
 RESTOCK_LINE_LIMIT = 10_000   # the largest quantity of one restock line
 LATENCY_WORKERS = 16
 PAID_WAIT = 15.0              # seconds to wait for the last `order.paid` events
+DRAIN_TIMEOUT = 300.0         # seconds the saga may take to work off the throughput run
 
 
 def commerce_setup(stock_per_line: int) -> tuple[str, list[tuple[str, str]]]:
@@ -248,6 +253,31 @@ def paid_listener(paid: dict[str, float], ready: threading.Event, stop: threadin
     return thread
 
 
+def cmd_orders_drain() -> None:
+    """Waits until the saga has worked off what the throughput run queued: payment's and product's
+    queues hold no message for a second (a passive declare reads the count)."""
+    import pika  # noqa: PLC0415 - in the venv
+
+    connection = pika.BlockingConnection(pika.URLParameters(os.environ["AMQP_URL"]))
+    channel = connection.channel()
+    started = time.monotonic()
+    quiet_since = None
+    while time.monotonic() - started < DRAIN_TIMEOUT:
+        waiting = sum(
+            channel.queue_declare(queue=f"{name}.events", passive=True).method.message_count for name in ("payment", "product"))
+        if waiting:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= 1.0:
+            break
+        time.sleep(0.1)
+    else:
+        sys.exit(f"bench: the saga's queues did not drain within {DRAIN_TIMEOUT:.0f} s")
+    connection.close()
+    out("orders_backlog_drained_after_s", f"{quiet_since - started:.1f}")
+
+
 def cmd_orders_latency(rate: int, seconds: int) -> None:
     identity = identity_module()
     import requests  # noqa: PLC0415 - in the venv, like identity's own imports
@@ -312,7 +342,7 @@ def cmd_orders_latency(rate: int, seconds: int) -> None:
 def main(argv: list[str]) -> None:
     usage = (
         "usage: bench.py token | parse-wrk [PREFIX] | logins N THREADS | register-latency USERS"
-        " | orders-setup LUA_FILE | orders-latency RATE SECONDS")
+        " | orders-setup LUA_FILE | orders-drain | orders-latency RATE SECONDS")
     if not argv:
         sys.exit(usage)
     command, args = argv[0], argv[1:]
@@ -323,6 +353,8 @@ def main(argv: list[str]) -> None:
             cmd_parse_wrk(*args)
         elif command == "orders-setup" and len(args) == 1:
             cmd_orders_setup(args[0])
+        elif command == "orders-drain" and not args:
+            cmd_orders_drain()
         elif command == "orders-latency" and len(args) == 2:
             cmd_orders_latency(int(args[0]), int(args[1]))
         elif command == "logins" and len(args) == 2:
