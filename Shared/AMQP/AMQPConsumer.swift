@@ -5,7 +5,8 @@ import Synchronization
 /// Consumes one queue with manual acknowledgements over its own connection and thread.
 ///
 /// `run` declares the topology (see `QueueSpec`), sets basic.qos to the queue's prefetch, and hands
-/// deliveries to the handler one at a time; the handler's outcome is settled on the same connection.
+/// deliveries to the handler, up to the queue's `concurrency` at once; each outcome is settled on
+/// the connection its delivery came on, by the connection's one thread.
 /// A lost connection (broker restart, network) is reopened with backoff (0.5 s doubling to 5 s)
 /// and consuming resumes; unsettled messages are redelivered by the broker, so handlers must be
 /// idempotent. Message bodies are never logged.
@@ -82,35 +83,56 @@ public final class AMQPConsumer: Sendable {
         pool: BlockingThreadPool,
         session: ConsumerSession,
         onConnected: @Sendable () async -> Void,
-        handler: @Sendable (IncomingMessage) async -> ConsumeOutcome
+        handler: @escaping @Sendable (IncomingMessage) async -> ConsumeOutcome
     ) async throws {
-        var backoff = Duration.milliseconds(500)
-        while !Task.isCancelled {
-            do {
-                try await pool.run { try session.open() }
-                logger.info("AMQP consumer started", metadata: ["broker": "\(configuration)"])
-                backoff = .milliseconds(500)
-                await onConnected()
-                var settlement: (tag: UInt64, outcome: ConsumeOutcome)?
-                while !Task.isCancelled {
-                    let pending = settlement
-                    settlement = nil
-                    guard let message = try await pool.run({ try session.settleAndReceive(pending) }) else { continue }
-                    settlement = (message.deliveryTag, await outcome(of: message, handler))
+        let finished = FinishedDeliveries()
+        var connection = 0
+        // Handlers running, also of deliveries of a connection that was lost since.
+        var inFlight = 0
+        try await withThrowingDiscardingTaskGroup { handlers in
+            var backoff = Duration.milliseconds(500)
+            while !Task.isCancelled {
+                do {
+                    try await pool.run { try session.open() }
+                    connection += 1
+                    logger.info("AMQP consumer started", metadata: ["broker": "\(configuration)"])
+                    backoff = .milliseconds(500)
+                    await onConnected()
+                    let current = connection
+                    func settleable(_ settlements: [Settlement]) -> [Settlement] {
+                        inFlight -= settlements.count
+                        return settlements.filter { $0.connection == current }
+                    }
+                    while !Task.isCancelled {
+                        if inFlight >= queue.concurrency { await finished.awaitAny() }
+                        let done = settleable(finished.take())
+                        let wait = inFlight > 0 ? ConsumerSession.busyPollInterval : ConsumerSession.pollInterval
+                        guard let message = try await pool.run({ try session.settleAndReceive(done, wait: wait) }) else {
+                            continue
+                        }
+                        inFlight += 1
+                        handlers.addTask { [self] in
+                            let outcome = await outcome(of: message, handler)
+                            finished.add(Settlement(tag: message.deliveryTag, outcome: outcome, connection: current))
+                        }
+                    }
+                    // Stopping: the handlers in flight finish and their outcomes are settled.
+                    while inFlight > 0 {
+                        await finished.awaitAny()
+                        let done = settleable(finished.take())
+                        try await pool.run { try session.settle(done) }
+                    }
+                } catch let error as AMQPError where error.kind == .topologyMismatch {
+                    logger.error("AMQP consumer cannot declare its queue", metadata: ["error": "\(error)"])
+                    throw error
+                } catch {
+                    let level: Logger.Level = (error as? AMQPError)?.isConnectionFailure == true ? .warning : .error
+                    logger.log(level: level, "AMQP consumer connection failed; reconnecting",
+                               metadata: ["error": "\(error)", "retryIn": "\(backoff)"])
+                    _ = try? await pool.run { session.discard() }
+                    do { try await Task.sleep(for: backoff) } catch { return }
+                    backoff = min(backoff * 2, .seconds(5))
                 }
-                if let pending = settlement {
-                    try await pool.run { try session.settle(pending.tag, pending.outcome) }
-                }
-            } catch let error as AMQPError where error.kind == .topologyMismatch {
-                logger.error("AMQP consumer cannot declare its queue", metadata: ["error": "\(error)"])
-                throw error
-            } catch {
-                let level: Logger.Level = (error as? AMQPError)?.isConnectionFailure == true ? .warning : .error
-                logger.log(level: level, "AMQP consumer connection failed; reconnecting",
-                           metadata: ["error": "\(error)", "retryIn": "\(backoff)"])
-                _ = try? await pool.run { session.discard() }
-                do { try await Task.sleep(for: backoff) } catch { return }
-                backoff = min(backoff * 2, .seconds(5))
             }
         }
     }

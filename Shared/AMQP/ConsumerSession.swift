@@ -29,16 +29,20 @@ final class ConsumerSession: @unchecked Sendable {
         connection = handle
     }
 
-    /// Settles the previous delivery (if any), then waits up to `pollInterval` for the next one.
-    func settleAndReceive(_ settlement: (tag: UInt64, outcome: ConsumeOutcome)?) throws -> IncomingMessage? {
+    /// While handlers run, how long one wait for a delivery lasts: their outcomes are settled
+    /// between waits, so this bounds how late an ack goes out.
+    static let busyPollInterval = Duration.milliseconds(2)
+
+    /// Settles finished deliveries, then waits up to `wait` for the next one.
+    func settleAndReceive(_ settlements: [Settlement], wait: Duration) throws -> IncomingMessage? {
         guard let connection else { throw AMQPError(.connectionLost, "the consumer is not connected") }
-        if let settlement { try connection.settle(settlement.tag, settlement.outcome) }
-        return try connection.nextDelivery(timeout: Self.pollInterval)
+        for settlement in settlements { try connection.settle(settlement.tag, settlement.outcome) }
+        return try connection.nextDelivery(timeout: wait)
     }
 
-    func settle(_ tag: UInt64, _ outcome: ConsumeOutcome) throws {
+    func settle(_ settlements: [Settlement]) throws {
         guard let connection else { throw AMQPError(.connectionLost, "the consumer is not connected") }
-        try connection.settle(tag, outcome)
+        for settlement in settlements { try connection.settle(settlement.tag, settlement.outcome) }
     }
 
     func sendHeartbeat() {

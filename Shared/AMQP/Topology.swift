@@ -30,6 +30,10 @@ public struct QueueSpec: Sendable {
     public var deliveryLimit: Int
     /// Unacknowledged messages the broker sends ahead (basic.qos per consumer).
     public var prefetch: UInt16
+    /// Deliveries handled at once (at most `prefetch`). Handlers of one queue may then finish in
+    /// another order than their messages arrived: they must not depend on it (the platform's
+    /// consumers apply changes by version or by state, and dedupe by event id).
+    public var concurrency: Int
     /// The wait before a `.retry` goes back to the queue; doubled for each earlier return, capped at 2 s.
     public var retryBackoff: Duration
     var role: Role = .events
@@ -39,13 +43,16 @@ public struct QueueSpec: Sendable {
         bindingKeys: [String],
         deliveryLimit: Int = 5,
         prefetch: UInt16 = 16,
+        concurrency: Int = 8,
         retryBackoff: Duration = .milliseconds(100)
     ) {
         precondition(deliveryLimit > 0 && prefetch > 0, "deliveryLimit and prefetch must be positive")
+        precondition((1...Int(prefetch)).contains(concurrency), "concurrency must be between 1 and prefetch")
         self.name = name
         self.bindingKeys = bindingKeys
         self.deliveryLimit = deliveryLimit
         self.prefetch = prefetch
+        self.concurrency = concurrency
         self.retryBackoff = retryBackoff
     }
 

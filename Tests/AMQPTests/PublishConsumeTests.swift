@@ -49,6 +49,36 @@ extension BrokerTests {
         }
     }
 
+    /// Four handlers run at once and no more: ten deliveries held at a gate until the test opens
+    /// it; then every one is acked (a second consumer finds nothing).
+    @Test func deliveriesAreHandledUpToTheQueuesConcurrency() async throws {
+        let routingKey = TestBroker.uniqueName("test.busy")
+        let queue = QueueSpec(name: TestBroker.uniqueName("test.events"), bindingKeys: [routingKey], concurrency: 4)
+        try await TestBroker.withQueue(queue) {
+            let publisher = try TestBroker.publisher()
+            for index in 0..<10 { try await publisher.publish(TestBroker.message(routingKey, "{\"index\":\(index)}")) }
+            await publisher.close()
+            let gate = Gate()
+            let handled = Locked(0)
+            try await TestBroker.whileConsuming(try TestBroker.consumer(queue), { _ in
+                await gate.pass()
+                handled.update { $0 += 1 }
+                return .ack
+            }) {
+                try await waitUntil("four deliveries in flight") { gate.arrived == 4 }
+                try await Task.sleep(for: .milliseconds(200))
+                #expect(gate.arrived == 4, "more than the queue's concurrency in flight")
+                gate.open()
+                try await waitUntil("every delivery handled") { handled.value == 10 }
+            }
+            let again = Received()
+            let left = try await TestBroker.whileConsuming(try TestBroker.consumer(queue), again.handler(.ack)) {
+                try await again.wait(for: 1, timeout: .seconds(1))
+            }
+            #expect(left.isEmpty)
+        }
+    }
+
     @Test func unroutablePublishThrowsAndThePublisherKeepsWorking() async throws {
         let publisher = try TestBroker.publisher()
         await #expect {
