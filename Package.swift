@@ -33,7 +33,7 @@ let services: [(executable: String, library: String, folder: String, store: [Str
     ("media", "MediaService", "Media", postgres, ["EventKit"], ["Migrations"]),
     ("product", "ProductService", "Product", postgres, ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"], ["Migrations"]),
     ("payment", "PaymentService", "Payment", postgres, ["Contracts", "EventKit", "PlatformRPC"], ["Migrations"]),
-    ("analytics", "AnalyticsService", "Analytics", mariadb, ["EventKit"], ["Migrations"]),
+    ("analytics", "AnalyticsService", "Analytics", mariadb, ["Contracts", "EventKit", "PlatformRPC"], ["Migrations"]),
     ("client", "ClientService", "Client", mongo, [], []),
     ("event", "EventService", "Event", mariadb, ["EventKit"], ["Migrations"]),
 ]
@@ -131,7 +131,7 @@ let testTargets: [Target] = [
         dependencies: [
             "DatabaseKit", "Postgres", "MariaDB", "AMQP", "EventKit", "PlatformCore", "PlatformConfig", "PlatformRPC",
             "ServiceKit", "Contracts", "IDMService", "AuthService", "UserService", "GatewayService", "ProductService",
-            "PaymentService", hummingbird,
+            "PaymentService", "AnalyticsService", hummingbird,
             hummingbirdTesting, grpcCore, inProcessTransport, logging, swiftProtobuf,
         ],
         path: "Tests/TestSupport"

@@ -2,7 +2,8 @@
 /// end-to-end suite; `ServiceManifestTests` fails when the two disagree.
 public enum ServiceManifest {
     public static let gateway = ServiceDescriptor(
-        "gateway", prefix: "GATEWAY", http: 5000, grpc: 50050, store: nil, broker: true, peers: ["idm", "auth", "user", "product", "payment"])
+        "gateway", prefix: "GATEWAY", http: 5000, grpc: 50050, store: nil, broker: true,
+        peers: ["idm", "auth", "user", "product", "payment", "analytics"])
     public static let idm = ServiceDescriptor(
         "idm", prefix: "IDM", http: 9101, grpc: 50051, store: .postgres(database: "idm"), broker: true, peers: ["auth", "product"])
     public static let auth = ServiceDescriptor(
@@ -16,7 +17,8 @@ public enum ServiceManifest {
     public static let payment = ServiceDescriptor(
         "payment", prefix: "PAYMENT", http: 9106, grpc: 50056, store: .postgres(database: "payments"), broker: true)
     public static let analytics = ServiceDescriptor(
-        "analytics", prefix: "ANALYTICS", http: 9107, grpc: 50057, store: .mariadb(database: "analytics"), broker: true)
+        "analytics", prefix: "ANALYTICS", http: 9107, grpc: 50057, store: .mariadb(database: "analytics"), broker: true,
+        peers: ["product"])
     public static let client = ServiceDescriptor(
         "client", prefix: "CLIENT", http: 8000, grpc: 50058, store: .mongo(database: "clients"), broker: false)
     public static let event = ServiceDescriptor(

@@ -11,7 +11,9 @@ extension ServiceRuntime {
         let database = try ownDatabase(engine: "mariadb")
         let url = try settings.databaseURL(
             default: "mariadb://\(database)@127.0.0.1:3306/\(database)", schemes: ["mariadb", "mysql"])
-        let client = MariaDBClient(configuration: try MariaDBConfiguration(url: url))
+        var configuration = try MariaDBConfiguration(url: url)
+        configuration.poolSize = try settings.config.int("\(settings.prefix)_DATABASE_POOL_SIZE", default: 8, in: 1...128)
+        let client = MariaDBClient(configuration: configuration)
         try await migrate(client, from: migrations, first: eventTables.migration(.mariadb))
         addReadinessCheck("mariadb") { try await client.ping() }
         onShutdown { await client.shutdown() }

@@ -145,6 +145,16 @@ struct DocumentedStatusTests {
         case "refundOrder":
             return Probe(.post, "/api/admin/orders/\(try await stack.paidOrder().order)/refund", token: try await stack.admin().accessToken)
         case "listPayments": return Probe(.get, "/api/admin/payments?page=1", token: try await stack.admin().accessToken)
+        case "getSalesSummary":
+            return Probe(.get, "/api/admin/analytics/summary?month=2026-11", token: try await stack.admin().accessToken)
+        case "getSalesOverview":
+            return Probe(
+                .get, "/api/admin/analytics/overview?from=2026-11-01&to=2026-11-30", token: try await stack.admin().accessToken)
+        case "getSalesPredictions": return Probe(.get, "/api/admin/analytics/predictions", token: try await stack.admin().accessToken)
+        case "rebuildSalesFacts": return Probe(.post, "/api/admin/analytics/rebuild", token: try await stack.admin().accessToken)
+        case "getTodaySales":
+            let café = try await stack.café()
+            return Probe(.get, "/api/locations/\(café.id)/sales/today", token: try await stack.terminal(of: café))
         case "getJWKS": return Probe(.get, "/.well-known/jwks.json")
         case "getOpenAPI": return Probe(.get, "/openapi.json")
         case "getOpenAPIYAML": return Probe(.get, "/openapi.yaml")
@@ -184,13 +194,16 @@ struct DocumentedStatusTests {
             probe.token = try await stack.terminal(of: try await stack.café())  // of another café
         case 403 where operation == "cancelOrder":
             probe.token = try await stack.terminal(of: try await stack.café())
-        case 403 where ["getStock", "listMovements"].contains(operation):
+        case 403 where ["getStock", "listMovements", "getTodaySales"].contains(operation):
             probe.token = try await stack.terminal(of: try await stack.café())
         case 403:
             probe.token = try await stack.customer().accessToken
         case 404 where operation == "getLastConnection":
             probe.token = try await stack.admin().accessToken
             probe.path = "/api/sessions/last-connection?email=nobody-\(UUID())@example.com"
+        case 404 where operation == "getTodaySales":
+            // Any café id answers (zeros for one without sales); a malformed one does not.
+            probe.path = "/api/locations/not-a-café/sales/today"
         case 404:
             let template = try #require(gatewayDocument.operations[operation]).path
             probe.path = template.replacingOccurrences(of: "{id}", with: UUID().uuidString)
@@ -212,6 +225,13 @@ struct DocumentedStatusTests {
         case 409 where operation == "createOrder":
             let (café, product) = try await stack.stocked(1)
             probe.json = ["location_id": café.id, "items": [line(product, 2)]]
+        case 409 where operation == "rebuildSalesFacts":
+            // A rebuild held at its first call to product is under way.
+            let product = stack.stores.faults.hold("product")
+            defer { stack.stores.faults.release("product") }
+            _ = try await probe.send(to: stack)
+            try await waitUntil("the rebuild reading product's history") { product.arrived == 1 }
+            return try await probe.send(to: stack)
         case 409 where operation == "cancelOrder":
             _ = try await probe.send(to: stack)  // cancelled; a second cancel finds nothing to cancel
         case 409 where operation == "refundOrder":
@@ -227,6 +247,10 @@ struct DocumentedStatusTests {
             probe.rawBody = ("{\"not json", "application/json")
         case 422 where operation == "getLastConnection":
             probe.path = "/api/sessions/last-connection"
+        case 422 where operation == "getSalesSummary":
+            probe.path = "/api/admin/analytics/summary?month=2026-13"
+        case 422 where operation == "getSalesOverview":
+            probe.path = "/api/admin/analytics/overview?from=2026-02-30&to=2026-03-01"
         case 422 where operation == "getStock":
             probe.path += "?low_only=maybe"
         case 422 where probe.method == .get:
@@ -249,7 +273,7 @@ struct DocumentedStatusTests {
             for _ in 0..<5 { _ = try await stack.login(account.email, "not the password") }
             probe.json = ["email": account.email, "password": account.password]
         case 503:
-            let services = ["user", "auth", "idm", "product", "payment"]
+            let services = ["user", "auth", "idm", "product", "payment", "analytics"]
             for service in services { stack.stores.faults.takeDown(service) }
             defer { for service in services { stack.stores.faults.bringUp(service) } }
             return try await probe.send(to: stack)

@@ -21,6 +21,19 @@ public func withInProcessRPC<T: Sendable>(
     }
 }
 
+/// Several services at once, as `withInProcessRPC` serves one; `body` gets their clients by name.
+public func withInProcessRPC<T: Sendable>(
+    _ runtimes: [ServiceRuntime], faults: FaultInjector? = nil,
+    _ body: ([String: GRPCClient<InProcessTransport.Client>]) async throws -> T
+) async throws -> T {
+    guard let first = runtimes.first else { return try await body([:]) }
+    return try await withInProcessRPC(first, faults: faults) { client in
+        try await withInProcessRPC(Array(runtimes.dropFirst()), faults: faults) { others in
+            try await body(others.merging([first.settings.name: client]) { _, new in new })
+        }
+    }
+}
+
 private func serve<T: Sendable>(
     _ server: GRPCServer<InProcessTransport.Server>, _ client: GRPCClient<InProcessTransport.Client>,
     _ body: (GRPCClient<InProcessTransport.Client>) async throws -> T
@@ -43,12 +56,25 @@ private func serve<T: Sendable>(
     }
 }
 
-/// Makes calls to chosen services fail as if they were down (`UNAVAILABLE`), to see how callers
-/// answer an outage.
+/// Makes calls to chosen services fail as if they were down (`UNAVAILABLE`), or wait until the
+/// test lets them through, to see how callers answer an outage or a slow peer.
 public final class FaultInjector: Sendable {
     private let down = Mutex<Set<String>>([])
+    private let held = Mutex<[String: Gate]>([:])
 
     public init() {}
+
+    /// Calls to `service` wait until `release(service)`, as if it answered slowly; the gate
+    /// returned counts the calls that arrived.
+    public func hold(_ service: String) -> Gate {
+        held.withLock { held in
+            let gate = Gate()
+            held[service] = gate
+            return gate
+        }
+    }
+
+    public func release(_ service: String) { held.withLock { $0.removeValue(forKey: service) }?.open() }
 
     public func takeDown(_ service: String) { down.withLock { _ = $0.insert(service) } }
     public func bringUp(_ service: String) { down.withLock { _ = $0.remove(service) } }
@@ -73,6 +99,7 @@ public final class FaultInjector: Sendable {
             next: (StreamingClientRequest<Input>, ClientContext) async throws -> StreamingClientResponse<Output>
         ) async throws -> StreamingClientResponse<Output> {
             guard !faults.isDown(service) else { throw RPCError(code: .unavailable, message: "\(service) is down") }
+            if let gate = faults.held.withLock({ $0[service] }) { await gate.pass() }
             return try await next(request, context)
         }
     }

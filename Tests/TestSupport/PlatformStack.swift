@@ -9,6 +9,7 @@ import Hummingbird
 import HummingbirdTesting
 import IDMService
 import PaymentService
+import AnalyticsService
 import PlatformConfig
 import ProductService
 import ServiceKit
@@ -59,7 +60,7 @@ public struct PlatformStack: Sendable {
                 settings.deliverEventsLocally(through: stack.bus)
                 return settings
             }
-            // Without commerce, product and payment are servers that serve nothing.
+            // Without commerce, product, payment and analytics are servers that serve nothing.
             let product = commerce
                 ? try await buildProductService(try settings(ServiceManifest.product))
                 : try ServiceRuntime(settings: try settings(ServiceManifest.product))
@@ -68,45 +69,56 @@ public struct PlatformStack: Sendable {
                 : try ServiceRuntime(settings: try settings(ServiceManifest.payment))
             let auth = try await buildAuthService(try settings(ServiceManifest.auth), overrides: .init(credentials: stack.credentials))
             let user = try await buildUserService(try settings(ServiceManifest.user), overrides: .init(users: stack.users))
-            return try await withInProcessRPC(product, faults: stack.faults) { productClient in
-                try await withInProcessRPC(payment, faults: stack.faults) { paymentClient in
-                    try await withInProcessRPC(auth, faults: stack.faults) { authClient in
-                        try await withInProcessRPC(user, faults: stack.faults) { userClient in
-                            let idm = try await buildIDMService(
-                                try settings(ServiceManifest.idm),
-                                overrides: .init(
-                                    sessions: stack.sessions, auth: Auth_V1_AuthService.Client(wrapping: authClient),
-                                    product: Product_V1_ProductService.Client(wrapping: productClient)))
-                            return try await withInProcessRPC(idm, faults: stack.faults) { idmClient in
-                                let gateway = try await buildGatewayService(
-                                    try settings(ServiceManifest.gateway),
-                                    overrides: .init(
-                                        peers: GatewayPeers(
-                                            idm: idmClient, users: userClient, auth: authClient, products: productClient,
-                                            payments: paymentClient)))
-                                return try await gateway.makeHTTPApplication().test(.router) { client in
-                                    try await body(PlatformStack(stores: stack, client: client, gateway: gateway))
-                                }
-                            }
-                        }
+            return try await withInProcessRPC([product, payment, auth, user], faults: stack.faults) { peers in
+                let products = Product_V1_ProductService.Client(wrapping: try client(peers, ServiceManifest.product))
+                let analytics = commerce
+                    ? try await buildAnalyticsService(try settings(ServiceManifest.analytics), overrides: .init(product: products))
+                    : try ServiceRuntime(settings: try settings(ServiceManifest.analytics))
+                let idm = try await buildIDMService(
+                    try settings(ServiceManifest.idm),
+                    overrides: .init(
+                        sessions: stack.sessions, auth: Auth_V1_AuthService.Client(wrapping: try client(peers, ServiceManifest.auth)),
+                        product: products))
+                return try await withInProcessRPC([analytics, idm], faults: stack.faults) { more in
+                    let peers = peers.merging(more) { first, _ in first }
+                    let gateway = try await buildGatewayService(
+                        try settings(ServiceManifest.gateway),
+                        overrides: .init(
+                            peers: GatewayPeers(
+                                idm: try client(peers, ServiceManifest.idm), users: try client(peers, ServiceManifest.user),
+                                auth: try client(peers, ServiceManifest.auth), products: try client(peers, ServiceManifest.product),
+                                payments: try client(peers, ServiceManifest.payment),
+                                analytics: try client(peers, ServiceManifest.analytics))))
+                    return try await gateway.makeHTTPApplication().test(.router) { client in
+                        try await body(PlatformStack(stores: stack, client: client, gateway: gateway))
                     }
                 }
             }
         }
     }
 
-    /// `PRODUCT_DATABASE_URL` and `PAYMENT_DATABASE_URL` of two fresh schemas (dropped afterwards),
-    /// or nothing without commerce.
+    private static func client(
+        _ clients: [String: GRPCClient<InProcessTransport.Client>], _ service: ServiceKit.ServiceDescriptor
+    ) throws -> GRPCClient<InProcessTransport.Client> {
+        guard let client = clients[service.name] else { throw TestFailure("\(service.name) is not served") }
+        return client
+    }
+
+    /// `PRODUCT_DATABASE_URL`, `PAYMENT_DATABASE_URL` (fresh Postgres schemas) and
+    /// `ANALYTICS_DATABASE_URL` (a fresh MariaDB database), dropped afterwards; nothing without commerce.
     private static func withCommerceDatabases<T>(
         _ commerce: Bool, _ body: ([String: String]) async throws -> T
     ) async throws -> T {
         guard commerce else { return try await body([:]) }
         return try await TestPostgres.withEmptySchema { productDatabase in
             try await TestPostgres.withEmptySchema { paymentDatabase in
-                try await body([
-                    "PRODUCT_DATABASE_URL": productDatabase, "PAYMENT_DATABASE_URL": paymentDatabase,
-                    "PRODUCT_DATABASE_POOL_SIZE": "4", "PAYMENT_DATABASE_POOL_SIZE": "4",
-                ])
+                try await TestMariaDB.withEmptyDatabase { _, analyticsDatabase in
+                    try await body([
+                        "PRODUCT_DATABASE_URL": productDatabase, "PAYMENT_DATABASE_URL": paymentDatabase,
+                        "ANALYTICS_DATABASE_URL": analyticsDatabase, "PRODUCT_DATABASE_POOL_SIZE": "4",
+                        "PAYMENT_DATABASE_POOL_SIZE": "4", "ANALYTICS_DATABASE_POOL_SIZE": "4",
+                    ])
+                }
             }
         }
     }

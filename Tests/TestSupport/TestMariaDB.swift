@@ -35,14 +35,27 @@ public enum TestMariaDB {
     public static func withDatabase<T>(
         migrations: [Migration], poolSize: Int = 4, _ body: (MariaDBClient) async throws -> T
     ) async throws -> T {
+        try await withEmptyDatabase { name, _ in
+            try await withClient(poolSize: poolSize, database: name) { client in
+                _ = try await Migrator.migrate(migrations, on: client)
+                return try await body(client)
+            }
+        }
+    }
+
+    /// Creates a fresh database, runs `body` with its name and URL (a service given it applies
+    /// its own migrations), then drops it.
+    public static func withEmptyDatabase<T>(_ body: (_ name: String, _ url: String) async throws -> T) async throws -> T {
         try await withClient(poolSize: 1) { admin in
             let name = uniqueTestName(try configuration().database)
             try await admin.execute("CREATE DATABASE `\(name)`")
             return try await withCleanUp {
-                try await withClient(poolSize: poolSize, database: name) { client in
-                    _ = try await Migrator.migrate(migrations, on: client)
-                    return try await body(client)
+                guard var components = URLComponents(string: try TestServer.mariadb.require()) else {
+                    throw TestFailure("TEST_MARIADB_URL is not a URL")
                 }
+                components.path = "/" + name
+                guard let url = components.string else { throw TestFailure("cannot rebuild the test URL") }
+                return try await body(name, url)
             } cleanUp: {
                 try await admin.execute("DROP DATABASE `\(name)`")
             }

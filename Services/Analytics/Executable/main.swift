@@ -1,4 +1,4 @@
 import AnalyticsService
 import ServiceKit
 
-await ServiceMain.run(ServiceManifest.analytics, build: buildAnalyticsService)
+await ServiceMain.run(ServiceManifest.analytics) { try await buildAnalyticsService($0) }

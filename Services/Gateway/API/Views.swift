@@ -169,3 +169,86 @@ extension Components.Schemas.PaymentRecord {
         try container.encode(createdAt, forKey: .createdAt)
     }
 }
+
+extension Components.Schemas.SoldProduct {
+    init(_ product: Analytics_V1_ProductQuantity) {
+        self.init(productId: product.productID, name: product.name, quantity: product.quantity)
+    }
+}
+
+extension Components.Schemas.CafeSales {
+    init(_ location: Analytics_V1_LocationSales) {
+        self.init(locationId: location.locationID, name: location.name, salesCents: location.salesCents, orderCount: location.orderCount)
+    }
+}
+
+extension Components.Schemas.SalesSummary {
+    init(_ summary: Analytics_V1_Summary) {
+        self.init(
+            month: summary.month, totalSalesCents: summary.totalSalesCents, orderCount: summary.orderCount,
+            averageOrderCents: summary.averageOrderCents,
+            topProduct: summary.hasTopProduct
+                ? .init(productId: summary.topProduct.productID, name: summary.topProduct.name, quantity: summary.topProduct.quantity)
+                : nil,
+            topLocation: summary.hasTopLocation
+                ? .init(
+                    locationId: summary.topLocation.locationID, name: summary.topLocation.name,
+                    salesCents: summary.topLocation.salesCents)
+                : nil,
+            previousMonthSalesCents: summary.previousMonthSalesCents, growthPct: summary.hasGrowthPct ? summary.growthPct : nil)
+    }
+
+    /// `top_product`, `top_location` and `growth_pct` are `null`, not missing, when they do not apply.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(month, forKey: .month)
+        try container.encode(totalSalesCents, forKey: .totalSalesCents)
+        try container.encode(orderCount, forKey: .orderCount)
+        try container.encode(averageOrderCents, forKey: .averageOrderCents)
+        try container.encode(topProduct, forKey: .topProduct)
+        try container.encode(topLocation, forKey: .topLocation)
+        try container.encode(previousMonthSalesCents, forKey: .previousMonthSalesCents)
+        try container.encode(growthPct, forKey: .growthPct)
+    }
+}
+
+extension Components.Schemas.SalesOverview {
+    init(_ overview: Analytics_V1_Overview) {
+        self.init(
+            from: overview.from, to: overview.to, locations: overview.locations.map(Components.Schemas.CafeSales.init),
+            daily: overview.daily.map { .init(date: $0.date, locationId: $0.locationID, salesCents: $0.salesCents) },
+            products: overview.products.map {
+                .init(
+                    locationId: $0.locationID, top: $0.top.map(Components.Schemas.SoldProduct.init),
+                    bottom: $0.bottom.map(Components.Schemas.SoldProduct.init))
+            },
+            categories: overview.categories.map { .init(category: $0.category, salesCents: $0.salesCents, sharePct: $0.sharePct) })
+    }
+}
+
+extension Components.Schemas.SalesPredictions {
+    init(_ predictions: Analytics_V1_Predictions) {
+        self.init(
+            month: predictions.month,
+            items: predictions.items.map {
+                .init(
+                    locationId: $0.locationID, name: $0.name, currentSalesCents: $0.currentSalesCents,
+                    predictedSalesCents: $0.predictedSalesCents, growthPct: $0.hasGrowthPct ? $0.growthPct : nil, rank: Int($0.rank),
+                    monthsOfData: Int($0.monthsOfData))
+            })
+    }
+}
+
+extension Components.Schemas.SalesPredictions.ItemsPayloadPayload {
+    /// `growth_pct` is `null`, not missing, when the current sales are 0.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(locationId, forKey: .locationId)
+        try container.encode(name, forKey: .name)
+        try container.encode(currentSalesCents, forKey: .currentSalesCents)
+        try container.encode(predictedSalesCents, forKey: .predictedSalesCents)
+        try container.encode(growthPct, forKey: .growthPct)
+        try container.encode(rank, forKey: .rank)
+        try container.encode(monthsOfData, forKey: .monthsOfData)
+    }
+}

@@ -9,15 +9,18 @@ public struct GatewayPeers: Sendable {
     let auth: any Auth_V1_AuthService.ClientProtocol
     let products: any Product_V1_ProductService.ClientProtocol
     let payments: any Payment_V1_PaymentService.ClientProtocol
+    let analytics: any Analytics_V1_AnalyticsService.ClientProtocol
 
     public init(
         idm: GRPCClient<some ClientTransport>, users: GRPCClient<some ClientTransport>, auth: GRPCClient<some ClientTransport>,
-        products: GRPCClient<some ClientTransport>, payments: GRPCClient<some ClientTransport>
+        products: GRPCClient<some ClientTransport>, payments: GRPCClient<some ClientTransport>,
+        analytics: GRPCClient<some ClientTransport>
     ) {
         self.idm = Idm_V1_IDMService.Client(wrapping: idm)
         self.users = User_V1_UserService.Client(wrapping: users)
         self.auth = Auth_V1_AuthService.Client(wrapping: auth)
         self.products = Product_V1_ProductService.Client(wrapping: products)
         self.payments = Payment_V1_PaymentService.Client(wrapping: payments)
+        self.analytics = Analytics_V1_AnalyticsService.Client(wrapping: analytics)
     }
 }

@@ -68,16 +68,3 @@ extension GatewayAPI {
         return .noContent(.init())
     }
 }
-
-extension Product_V1_Caller {
-    /// The caller of the operation being handled, as product decides its object-level rules
-    /// from it; empty for an anonymous caller.
-    static var current: Product_V1_Caller {
-        guard let caller = Caller.currentIfSignedIn() else { return .init() }
-        return .with {
-            $0.userID = caller.has(.terminal) ? "" : caller.userID
-            $0.roles = caller.roles
-            $0.locationID = caller.locationID ?? ""
-        }
-    }
-}

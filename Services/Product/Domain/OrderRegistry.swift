@@ -228,6 +228,21 @@ public struct OrderRegistry: Sendable {
         }
     }
 
+    // MARK: History
+
+    /// Every order that was paid, in the order of payment, with its café's current name, a page
+    /// at a time: what analytics rebuilds its figures from.
+    public func forEachSale(pageSize: Int = 500, _ body: (Order, _ locationName: String) async throws -> Void) async throws {
+        let names = Dictionary(uniqueKeysWithValues: try await locations.locations().map { ($0.id, $0.name) })
+        var cursor: PaidOrderCursor?
+        while true {
+            let page = try await store.paidOrders(after: cursor, limit: pageSize)
+            for order in page { try await body(order, names[order.locationID] ?? "") }
+            guard page.count == pageSize, let last = page.last else { return }
+            cursor = PaidOrderCursor(after: last)
+        }
+    }
+
     // MARK: The payment timeout
 
     /// Cancels the orders that waited longer than the timeout for their payment (stock back).

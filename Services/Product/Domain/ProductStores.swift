@@ -54,6 +54,17 @@ public struct OrderEffects: Sendable {
     }
 }
 
+/// Where a walk through the paid orders is: the last one it read.
+public struct PaidOrderCursor: Sendable, Equatable {
+    public var paidAt: Date
+    public var orderID: UUID
+
+    public init(after order: Order) {
+        paidAt = order.paidAt ?? order.createdAt
+        orderID = order.id
+    }
+}
+
 /// Orders, their lines and payments.
 public protocol OrderStore: Sendable {
     /// In one transaction: the stock of every line is reserved (`sale` movements; never below
@@ -79,4 +90,6 @@ public protocol OrderStore: Sendable {
     ) async throws -> Order?
     /// Orders `pending_payment` since before `cutoff`, oldest first.
     func pendingSince(before cutoff: Date, limit: Int) async throws -> [UUID]
+    /// Orders that were paid (refunded ones too), in the order of their payment, after `cursor`.
+    func paidOrders(after cursor: PaidOrderCursor?, limit: Int) async throws -> [Order]
 }

@@ -188,15 +188,28 @@ public struct ProductRPCService: Product_V1_ProductService.SimpleServiceProtocol
         .init(try await orders.refund(request.id))
     }
 
+    // MARK: History
+
+    public func streamSales(
+        request: Product_V1_StreamSalesRequest, response: RPCWriter<Product_V1_Sale>, context: ServerContext
+    ) async throws {
+        try await orders.forEachSale { order, locationName in
+            try await response.write(
+                .with {
+                    $0.orderID = order.id.lowercasedString
+                    $0.locationID = order.locationID.lowercasedString
+                    $0.locationName = locationName
+                    $0.lines = Product_V1_Order(order).items
+                    $0.totalCents = order.totalCents
+                    $0.currency = order.currency
+                    $0.paidAt = .init(date: order.paidAt ?? order.createdAt)
+                    $0.refunded = order.status == .refunded
+                })
+        }
+    }
+
     private func response(_ lines: [StockLine]) -> Product_V1_StockResponse {
         .with { $0.items = lines.map { Product_V1_StockLine($0, threshold: stock.lowStockThreshold) } }
-    }
-}
-
-extension Requester {
-    init(_ caller: Product_V1_Caller) {
-        self.init(
-            userID: UUID(uuidString: caller.userID), roles: caller.roles, locationID: UUID(uuidString: caller.locationID))
     }
 }
 

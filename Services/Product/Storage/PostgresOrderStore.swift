@@ -144,6 +144,15 @@ public struct PostgresOrderStore: OrderStore {
         ).map { try $0.required("id", $0.uuid) }
     }
 
+    public func paidOrders(after cursor: PaidOrderCursor?, limit: Int) async throws -> [Order] {
+        try await client.transaction { connection in
+            try Self.orders(
+                connection,
+                "WHERE paid_at IS NOT NULL AND ($1::timestamptz IS NULL OR (paid_at, id) > ($1, $2)) ORDER BY paid_at, id LIMIT $3",
+                [SQLValue(cursor?.paidAt), SQLValue(cursor?.orderID), .int(Int64(limit))])
+        }
+    }
+
     /// The order created with `key` by `caller` within the window; an older one gives the key up.
     private static func keyed(_ connection: PostgresConnection, caller: String, key: String, at time: Date) throws -> Order? {
         guard

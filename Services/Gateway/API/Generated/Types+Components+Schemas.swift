@@ -1602,5 +1602,500 @@ extension Components {
                 case paymentToken = "payment_token"
             }
         }
+        /// - Remark: Generated from `#/components/schemas/SoldProduct`.
+        internal struct SoldProduct: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SoldProduct/product_id`.
+            internal var productId: Components.Schemas.Id
+            /// The name it was last sold under.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SoldProduct/name`.
+            internal var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SoldProduct/quantity`.
+            internal var quantity: Swift.Int64
+            /// Creates a new `SoldProduct`.
+            ///
+            /// - Parameters:
+            ///   - productId:
+            ///   - name: The name it was last sold under.
+            ///   - quantity:
+            internal init(
+                productId: Components.Schemas.Id,
+                name: Swift.String,
+                quantity: Swift.Int64
+            ) {
+                self.productId = productId
+                self.name = name
+                self.quantity = quantity
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case productId = "product_id"
+                case name
+                case quantity
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CafeSales`.
+        internal struct CafeSales: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CafeSales/location_id`.
+            internal var locationId: Components.Schemas.Id
+            /// The name the café last sold under.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CafeSales/name`.
+            internal var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CafeSales/sales_cents`.
+            internal var salesCents: Components.Schemas.Cents
+            /// - Remark: Generated from `#/components/schemas/CafeSales/order_count`.
+            internal var orderCount: Swift.Int64
+            /// Creates a new `CafeSales`.
+            ///
+            /// - Parameters:
+            ///   - locationId:
+            ///   - name: The name the café last sold under.
+            ///   - salesCents:
+            ///   - orderCount:
+            internal init(
+                locationId: Components.Schemas.Id,
+                name: Swift.String,
+                salesCents: Components.Schemas.Cents,
+                orderCount: Swift.Int64
+            ) {
+                self.locationId = locationId
+                self.name = name
+                self.salesCents = salesCents
+                self.orderCount = orderCount
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case locationId = "location_id"
+                case name
+                case salesCents = "sales_cents"
+                case orderCount = "order_count"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SalesSummary`.
+        internal struct SalesSummary: Codable, Hashable, Sendable {
+            /// `YYYY-MM`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SalesSummary/month`.
+            internal var month: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SalesSummary/total_sales_cents`.
+            internal var totalSalesCents: Components.Schemas.Cents
+            /// - Remark: Generated from `#/components/schemas/SalesSummary/order_count`.
+            internal var orderCount: Swift.Int64
+            /// The total over the order count, rounded half up; 0 without orders.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SalesSummary/average_order_cents`.
+            internal var averageOrderCents: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/SalesSummary/top_product`.
+            internal var topProduct: Components.Schemas.TopProduct?
+            /// - Remark: Generated from `#/components/schemas/SalesSummary/top_location`.
+            internal var topLocation: Components.Schemas.TopLocation?
+            /// - Remark: Generated from `#/components/schemas/SalesSummary/previous_month_sales_cents`.
+            internal var previousMonthSalesCents: Components.Schemas.Cents
+            /// (total − previous) / previous × 100, rounded to 2 decimals; `null` when the previous month had no sales.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SalesSummary/growth_pct`.
+            internal var growthPct: Swift.Double?
+            /// Creates a new `SalesSummary`.
+            ///
+            /// - Parameters:
+            ///   - month: `YYYY-MM`.
+            ///   - totalSalesCents:
+            ///   - orderCount:
+            ///   - averageOrderCents: The total over the order count, rounded half up; 0 without orders.
+            ///   - topProduct:
+            ///   - topLocation:
+            ///   - previousMonthSalesCents:
+            ///   - growthPct: (total − previous) / previous × 100, rounded to 2 decimals; `null` when the previous month had no sales.
+            internal init(
+                month: Swift.String,
+                totalSalesCents: Components.Schemas.Cents,
+                orderCount: Swift.Int64,
+                averageOrderCents: Swift.Int64,
+                topProduct: Components.Schemas.TopProduct? = nil,
+                topLocation: Components.Schemas.TopLocation? = nil,
+                previousMonthSalesCents: Components.Schemas.Cents,
+                growthPct: Swift.Double? = nil
+            ) {
+                self.month = month
+                self.totalSalesCents = totalSalesCents
+                self.orderCount = orderCount
+                self.averageOrderCents = averageOrderCents
+                self.topProduct = topProduct
+                self.topLocation = topLocation
+                self.previousMonthSalesCents = previousMonthSalesCents
+                self.growthPct = growthPct
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case month
+                case totalSalesCents = "total_sales_cents"
+                case orderCount = "order_count"
+                case averageOrderCents = "average_order_cents"
+                case topProduct = "top_product"
+                case topLocation = "top_location"
+                case previousMonthSalesCents = "previous_month_sales_cents"
+                case growthPct = "growth_pct"
+            }
+        }
+        /// The month's most sold product (by quantity); `null` without sales.
+        ///
+        /// - Remark: Generated from `#/components/schemas/TopProduct`.
+        internal struct TopProduct: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TopProduct/product_id`.
+            internal var productId: Components.Schemas.Id
+            /// - Remark: Generated from `#/components/schemas/TopProduct/name`.
+            internal var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TopProduct/quantity`.
+            internal var quantity: Swift.Int64
+            /// Creates a new `TopProduct`.
+            ///
+            /// - Parameters:
+            ///   - productId:
+            ///   - name:
+            ///   - quantity:
+            internal init(
+                productId: Components.Schemas.Id,
+                name: Swift.String,
+                quantity: Swift.Int64
+            ) {
+                self.productId = productId
+                self.name = name
+                self.quantity = quantity
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case productId = "product_id"
+                case name
+                case quantity
+            }
+        }
+        /// The café with the month's highest sales; `null` without sales.
+        ///
+        /// - Remark: Generated from `#/components/schemas/TopLocation`.
+        internal struct TopLocation: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TopLocation/location_id`.
+            internal var locationId: Components.Schemas.Id
+            /// - Remark: Generated from `#/components/schemas/TopLocation/name`.
+            internal var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TopLocation/sales_cents`.
+            internal var salesCents: Components.Schemas.Cents
+            /// Creates a new `TopLocation`.
+            ///
+            /// - Parameters:
+            ///   - locationId:
+            ///   - name:
+            ///   - salesCents:
+            internal init(
+                locationId: Components.Schemas.Id,
+                name: Swift.String,
+                salesCents: Components.Schemas.Cents
+            ) {
+                self.locationId = locationId
+                self.name = name
+                self.salesCents = salesCents
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case locationId = "location_id"
+                case name
+                case salesCents = "sales_cents"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SalesOverview`.
+        internal struct SalesOverview: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SalesOverview/from`.
+            internal var from: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SalesOverview/to`.
+            internal var to: Swift.String
+            /// Every café with sales in the range, highest sales first.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SalesOverview/locations`.
+            internal var locations: [Components.Schemas.CafeSales]
+            /// - Remark: Generated from `#/components/schemas/SalesOverview/DailyPayload`.
+            internal struct DailyPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/SalesOverview/DailyPayload/date`.
+                internal var date: Swift.String
+                /// - Remark: Generated from `#/components/schemas/SalesOverview/DailyPayload/location_id`.
+                internal var locationId: Components.Schemas.Id
+                /// - Remark: Generated from `#/components/schemas/SalesOverview/DailyPayload/sales_cents`.
+                internal var salesCents: Components.Schemas.Cents
+                /// Creates a new `DailyPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - date:
+                ///   - locationId:
+                ///   - salesCents:
+                internal init(
+                    date: Swift.String,
+                    locationId: Components.Schemas.Id,
+                    salesCents: Components.Schemas.Cents
+                ) {
+                    self.date = date
+                    self.locationId = locationId
+                    self.salesCents = salesCents
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case date
+                    case locationId = "location_id"
+                    case salesCents = "sales_cents"
+                }
+            }
+            /// Every day of the range for every café in `locations`, zero-filled; by day, then as `locations`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SalesOverview/daily`.
+            internal typealias DailyPayload = [Components.Schemas.SalesOverview.DailyPayloadPayload]
+            /// Every day of the range for every café in `locations`, zero-filled; by day, then as `locations`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SalesOverview/daily`.
+            internal var daily: Components.Schemas.SalesOverview.DailyPayload
+            /// - Remark: Generated from `#/components/schemas/SalesOverview/ProductsPayload`.
+            internal struct ProductsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/SalesOverview/ProductsPayload/location_id`.
+                internal var locationId: Components.Schemas.Id
+                /// Most sold first.
+                ///
+                /// - Remark: Generated from `#/components/schemas/SalesOverview/ProductsPayload/top`.
+                internal var top: [Components.Schemas.SoldProduct]
+                /// Least sold first.
+                ///
+                /// - Remark: Generated from `#/components/schemas/SalesOverview/ProductsPayload/bottom`.
+                internal var bottom: [Components.Schemas.SoldProduct]
+                /// Creates a new `ProductsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - locationId:
+                ///   - top: Most sold first.
+                ///   - bottom: Least sold first.
+                internal init(
+                    locationId: Components.Schemas.Id,
+                    top: [Components.Schemas.SoldProduct],
+                    bottom: [Components.Schemas.SoldProduct]
+                ) {
+                    self.locationId = locationId
+                    self.top = top
+                    self.bottom = bottom
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case locationId = "location_id"
+                    case top
+                    case bottom
+                }
+            }
+            /// Per café in `locations`, its 3 most sold products and its 3 least sold (of those it sold).
+            ///
+            /// - Remark: Generated from `#/components/schemas/SalesOverview/products`.
+            internal typealias ProductsPayload = [Components.Schemas.SalesOverview.ProductsPayloadPayload]
+            /// Per café in `locations`, its 3 most sold products and its 3 least sold (of those it sold).
+            ///
+            /// - Remark: Generated from `#/components/schemas/SalesOverview/products`.
+            internal var products: Components.Schemas.SalesOverview.ProductsPayload
+            /// - Remark: Generated from `#/components/schemas/SalesOverview/CategoriesPayload`.
+            internal struct CategoriesPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/SalesOverview/CategoriesPayload/category`.
+                internal var category: Swift.String
+                /// - Remark: Generated from `#/components/schemas/SalesOverview/CategoriesPayload/sales_cents`.
+                internal var salesCents: Components.Schemas.Cents
+                /// Of the range's sales, rounded to 2 decimals.
+                ///
+                /// - Remark: Generated from `#/components/schemas/SalesOverview/CategoriesPayload/share_pct`.
+                internal var sharePct: Swift.Double
+                /// Creates a new `CategoriesPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - category:
+                ///   - salesCents:
+                ///   - sharePct: Of the range's sales, rounded to 2 decimals.
+                internal init(
+                    category: Swift.String,
+                    salesCents: Components.Schemas.Cents,
+                    sharePct: Swift.Double
+                ) {
+                    self.category = category
+                    self.salesCents = salesCents
+                    self.sharePct = sharePct
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case category
+                    case salesCents = "sales_cents"
+                    case sharePct = "share_pct"
+                }
+            }
+            /// The amounts paid per category (at the prices of the sale), highest first.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SalesOverview/categories`.
+            internal typealias CategoriesPayload = [Components.Schemas.SalesOverview.CategoriesPayloadPayload]
+            /// The amounts paid per category (at the prices of the sale), highest first.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SalesOverview/categories`.
+            internal var categories: Components.Schemas.SalesOverview.CategoriesPayload
+            /// Creates a new `SalesOverview`.
+            ///
+            /// - Parameters:
+            ///   - from:
+            ///   - to:
+            ///   - locations: Every café with sales in the range, highest sales first.
+            ///   - daily: Every day of the range for every café in `locations`, zero-filled; by day, then as `locations`.
+            ///   - products: Per café in `locations`, its 3 most sold products and its 3 least sold (of those it sold).
+            ///   - categories: The amounts paid per category (at the prices of the sale), highest first.
+            internal init(
+                from: Swift.String,
+                to: Swift.String,
+                locations: [Components.Schemas.CafeSales],
+                daily: Components.Schemas.SalesOverview.DailyPayload,
+                products: Components.Schemas.SalesOverview.ProductsPayload,
+                categories: Components.Schemas.SalesOverview.CategoriesPayload
+            ) {
+                self.from = from
+                self.to = to
+                self.locations = locations
+                self.daily = daily
+                self.products = products
+                self.categories = categories
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case from
+                case to
+                case locations
+                case daily
+                case products
+                case categories
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SalesPredictions`.
+        internal struct SalesPredictions: Codable, Hashable, Sendable {
+            /// The month predicted (`YYYY-MM`), the current one.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SalesPredictions/month`.
+            internal var month: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SalesPredictions/ItemsPayload`.
+            internal struct ItemsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/SalesPredictions/ItemsPayload/location_id`.
+                internal var locationId: Components.Schemas.Id
+                /// - Remark: Generated from `#/components/schemas/SalesPredictions/ItemsPayload/name`.
+                internal var name: Swift.String
+                /// The last complete month's sales.
+                ///
+                /// - Remark: Generated from `#/components/schemas/SalesPredictions/ItemsPayload/current_sales_cents`.
+                internal var currentSalesCents: Swift.Int64
+                /// - Remark: Generated from `#/components/schemas/SalesPredictions/ItemsPayload/predicted_sales_cents`.
+                internal var predictedSalesCents: Components.Schemas.Cents
+                /// (predicted − current) / current × 100, rounded to 2 decimals; `null` when current is 0.
+                ///
+                /// - Remark: Generated from `#/components/schemas/SalesPredictions/ItemsPayload/growth_pct`.
+                internal var growthPct: Swift.Double?
+                /// - Remark: Generated from `#/components/schemas/SalesPredictions/ItemsPayload/rank`.
+                internal var rank: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/SalesPredictions/ItemsPayload/months_of_data`.
+                internal var monthsOfData: Swift.Int
+                /// Creates a new `ItemsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - locationId:
+                ///   - name:
+                ///   - currentSalesCents: The last complete month's sales.
+                ///   - predictedSalesCents:
+                ///   - growthPct: (predicted − current) / current × 100, rounded to 2 decimals; `null` when current is 0.
+                ///   - rank:
+                ///   - monthsOfData:
+                internal init(
+                    locationId: Components.Schemas.Id,
+                    name: Swift.String,
+                    currentSalesCents: Swift.Int64,
+                    predictedSalesCents: Components.Schemas.Cents,
+                    growthPct: Swift.Double? = nil,
+                    rank: Swift.Int,
+                    monthsOfData: Swift.Int
+                ) {
+                    self.locationId = locationId
+                    self.name = name
+                    self.currentSalesCents = currentSalesCents
+                    self.predictedSalesCents = predictedSalesCents
+                    self.growthPct = growthPct
+                    self.rank = rank
+                    self.monthsOfData = monthsOfData
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case locationId = "location_id"
+                    case name
+                    case currentSalesCents = "current_sales_cents"
+                    case predictedSalesCents = "predicted_sales_cents"
+                    case growthPct = "growth_pct"
+                    case rank
+                    case monthsOfData = "months_of_data"
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/SalesPredictions/items`.
+            internal typealias ItemsPayload = [Components.Schemas.SalesPredictions.ItemsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/SalesPredictions/items`.
+            internal var items: Components.Schemas.SalesPredictions.ItemsPayload
+            /// Creates a new `SalesPredictions`.
+            ///
+            /// - Parameters:
+            ///   - month: The month predicted (`YYYY-MM`), the current one.
+            ///   - items:
+            internal init(
+                month: Swift.String,
+                items: Components.Schemas.SalesPredictions.ItemsPayload
+            ) {
+                self.month = month
+                self.items = items
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case month
+                case items
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TodaySales`.
+        internal struct TodaySales: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TodaySales/date`.
+            internal var date: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TodaySales/sales_cents`.
+            internal var salesCents: Components.Schemas.Cents
+            /// - Remark: Generated from `#/components/schemas/TodaySales/order_count`.
+            internal var orderCount: Swift.Int64
+            /// The 3 most sold products today, most sold first.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TodaySales/top_products`.
+            internal var topProducts: [Components.Schemas.SoldProduct]
+            /// Creates a new `TodaySales`.
+            ///
+            /// - Parameters:
+            ///   - date:
+            ///   - salesCents:
+            ///   - orderCount:
+            ///   - topProducts: The 3 most sold products today, most sold first.
+            internal init(
+                date: Swift.String,
+                salesCents: Components.Schemas.Cents,
+                orderCount: Swift.Int64,
+                topProducts: [Components.Schemas.SoldProduct]
+            ) {
+                self.date = date
+                self.salesCents = salesCents
+                self.orderCount = orderCount
+                self.topProducts = topProducts
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case date
+                case salesCents = "sales_cents"
+                case orderCount = "order_count"
+                case topProducts = "top_products"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RebuildStarted`.
+        internal struct RebuildStarted: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RebuildStarted/status`.
+            internal enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case started = "started"
+            }
+            /// - Remark: Generated from `#/components/schemas/RebuildStarted/status`.
+            internal var status: Components.Schemas.RebuildStarted.StatusPayload
+            /// Creates a new `RebuildStarted`.
+            ///
+            /// - Parameters:
+            ///   - status:
+            internal init(status: Components.Schemas.RebuildStarted.StatusPayload) {
+                self.status = status
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case status
+            }
+        }
     }
 }

@@ -261,6 +261,41 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /api/admin/payments`.
     /// - Remark: Generated from `#/paths//api/admin/payments/get(listPayments)`.
     func listPayments(_ input: Operations.ListPayments.Input) async throws -> Operations.ListPayments.Output
+    /// A month's sales against the month before
+    ///
+    /// Requires the `admin` role.
+    ///
+    /// - Remark: HTTP `GET /api/admin/analytics/summary`.
+    /// - Remark: Generated from `#/paths//api/admin/analytics/summary/get(getSalesSummary)`.
+    func getSalesSummary(_ input: Operations.GetSalesSummary.Input) async throws -> Operations.GetSalesSummary.Output
+    /// Sales per café, day, product and category over a range of days
+    ///
+    /// Requires the `admin` role. `from` and `to` go together (both days included, at most 366 days); the current month when both are left out.
+    ///
+    /// - Remark: HTTP `GET /api/admin/analytics/overview`.
+    /// - Remark: Generated from `#/paths//api/admin/analytics/overview/get(getSalesOverview)`.
+    func getSalesOverview(_ input: Operations.GetSalesOverview.Input) async throws -> Operations.GetSalesOverview.Output
+    /// Each café's sales this month, predicted
+    ///
+    /// Requires the `admin` role. Per café, an ordinary least-squares line through its monthly totals from its first month with sales to the last complete month (months without sales count as 0), evaluated at the month after it (the current month), never below 0; with fewer than 2 months the prediction is the last complete month's sales. Cafés without a complete month of sales are not listed. Ranked by prediction, highest first.
+    ///
+    /// - Remark: HTTP `GET /api/admin/analytics/predictions`.
+    /// - Remark: Generated from `#/paths//api/admin/analytics/predictions/get(getSalesPredictions)`.
+    func getSalesPredictions(_ input: Operations.GetSalesPredictions.Input) async throws -> Operations.GetSalesPredictions.Output
+    /// Rebuild every sales fact from the order history
+    ///
+    /// Requires the `admin` role. Starts rebuilding, in the background, every fact from product's order history (a lost analytics database is recovered this way); events that arrive meanwhile are neither lost nor counted twice. 409 while a rebuild is under way.
+    ///
+    /// - Remark: HTTP `POST /api/admin/analytics/rebuild`.
+    /// - Remark: Generated from `#/paths//api/admin/analytics/rebuild/post(rebuildSalesFacts)`.
+    func rebuildSalesFacts(_ input: Operations.RebuildSalesFacts.Input) async throws -> Operations.RebuildSalesFacts.Output
+    /// A café's sales today (UTC)
+    ///
+    /// Requires the `staff`, `admin` or `terminal` role; a terminal may read only its own café (403 for any other). A café without sales today answers zeros.
+    ///
+    /// - Remark: HTTP `GET /api/locations/{id}/sales/today`.
+    /// - Remark: Generated from `#/paths//api/locations/{id}/sales/today/get(getTodaySales)`.
+    func getTodaySales(_ input: Operations.GetTodaySales.Input) async throws -> Operations.GetTodaySales.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -800,6 +835,69 @@ extension APIProtocol {
     ) async throws -> Operations.ListPayments.Output {
         try await listPayments(Operations.ListPayments.Input(
             query: query,
+            headers: headers
+        ))
+    }
+    /// A month's sales against the month before
+    ///
+    /// Requires the `admin` role.
+    ///
+    /// - Remark: HTTP `GET /api/admin/analytics/summary`.
+    /// - Remark: Generated from `#/paths//api/admin/analytics/summary/get(getSalesSummary)`.
+    internal func getSalesSummary(
+        query: Operations.GetSalesSummary.Input.Query = .init(),
+        headers: Operations.GetSalesSummary.Input.Headers = .init()
+    ) async throws -> Operations.GetSalesSummary.Output {
+        try await getSalesSummary(Operations.GetSalesSummary.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Sales per café, day, product and category over a range of days
+    ///
+    /// Requires the `admin` role. `from` and `to` go together (both days included, at most 366 days); the current month when both are left out.
+    ///
+    /// - Remark: HTTP `GET /api/admin/analytics/overview`.
+    /// - Remark: Generated from `#/paths//api/admin/analytics/overview/get(getSalesOverview)`.
+    internal func getSalesOverview(
+        query: Operations.GetSalesOverview.Input.Query = .init(),
+        headers: Operations.GetSalesOverview.Input.Headers = .init()
+    ) async throws -> Operations.GetSalesOverview.Output {
+        try await getSalesOverview(Operations.GetSalesOverview.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Each café's sales this month, predicted
+    ///
+    /// Requires the `admin` role. Per café, an ordinary least-squares line through its monthly totals from its first month with sales to the last complete month (months without sales count as 0), evaluated at the month after it (the current month), never below 0; with fewer than 2 months the prediction is the last complete month's sales. Cafés without a complete month of sales are not listed. Ranked by prediction, highest first.
+    ///
+    /// - Remark: HTTP `GET /api/admin/analytics/predictions`.
+    /// - Remark: Generated from `#/paths//api/admin/analytics/predictions/get(getSalesPredictions)`.
+    internal func getSalesPredictions(headers: Operations.GetSalesPredictions.Input.Headers = .init()) async throws -> Operations.GetSalesPredictions.Output {
+        try await getSalesPredictions(Operations.GetSalesPredictions.Input(headers: headers))
+    }
+    /// Rebuild every sales fact from the order history
+    ///
+    /// Requires the `admin` role. Starts rebuilding, in the background, every fact from product's order history (a lost analytics database is recovered this way); events that arrive meanwhile are neither lost nor counted twice. 409 while a rebuild is under way.
+    ///
+    /// - Remark: HTTP `POST /api/admin/analytics/rebuild`.
+    /// - Remark: Generated from `#/paths//api/admin/analytics/rebuild/post(rebuildSalesFacts)`.
+    internal func rebuildSalesFacts(headers: Operations.RebuildSalesFacts.Input.Headers = .init()) async throws -> Operations.RebuildSalesFacts.Output {
+        try await rebuildSalesFacts(Operations.RebuildSalesFacts.Input(headers: headers))
+    }
+    /// A café's sales today (UTC)
+    ///
+    /// Requires the `staff`, `admin` or `terminal` role; a terminal may read only its own café (403 for any other). A café without sales today answers zeros.
+    ///
+    /// - Remark: HTTP `GET /api/locations/{id}/sales/today`.
+    /// - Remark: Generated from `#/paths//api/locations/{id}/sales/today/get(getTodaySales)`.
+    internal func getTodaySales(
+        path: Operations.GetTodaySales.Input.Path,
+        headers: Operations.GetTodaySales.Input.Headers = .init()
+    ) async throws -> Operations.GetTodaySales.Output {
+        try await getTodaySales(Operations.GetTodaySales.Input(
+            path: path,
             headers: headers
         ))
     }

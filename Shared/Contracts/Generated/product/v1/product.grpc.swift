@@ -297,6 +297,19 @@ public enum Product_V1_ProductService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "StreamSales" metadata.
+        public enum StreamSales: Sendable {
+            /// Request type for "StreamSales".
+            public typealias Input = Product_V1_StreamSalesRequest
+            /// Response type for "StreamSales".
+            public typealias Output = Product_V1_Sale
+            /// Descriptor for "StreamSales".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "product.v1.ProductService"),
+                method: "StreamSales",
+                type: .serverStreaming
+            )
+        }
         /// Descriptors for all methods in the "product.v1.ProductService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             ListProducts.descriptor,
@@ -319,7 +332,8 @@ public enum Product_V1_ProductService: Sendable {
             ListOrders.descriptor,
             GetOrder.descriptor,
             CancelOrder.descriptor,
-            RefundOrder.descriptor
+            RefundOrder.descriptor,
+            StreamSales.descriptor
         ]
     }
 }
@@ -687,6 +701,25 @@ extension Product_V1_ProductService {
             request: GRPCCore.StreamingServerRequest<Product_V1_RefundOrderRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Product_V1_Order>
+
+        /// Handle the "StreamSales" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Every order that was paid (refunded ones too, marked), oldest first: what analytics rebuilds
+        /// > its facts from.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Product_V1_StreamSalesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Product_V1_Sale` messages.
+        func streamSales(
+            request: GRPCCore.StreamingServerRequest<Product_V1_StreamSalesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Product_V1_Sale>
     }
 
     /// Service protocol for the "product.v1.ProductService" service.
@@ -1038,6 +1071,25 @@ extension Product_V1_ProductService {
             request: GRPCCore.ServerRequest<Product_V1_RefundOrderRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Product_V1_Order>
+
+        /// Handle the "StreamSales" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Every order that was paid (refunded ones too, marked), oldest first: what analytics rebuilds
+        /// > its facts from.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Product_V1_StreamSalesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Product_V1_Sale` messages.
+        func streamSales(
+            request: GRPCCore.ServerRequest<Product_V1_StreamSalesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Product_V1_Sale>
     }
 
     /// Simple service protocol for the "product.v1.ProductService" service.
@@ -1387,6 +1439,26 @@ extension Product_V1_ProductService {
             request: Product_V1_RefundOrderRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Product_V1_Order
+
+        /// Handle the "StreamSales" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Every order that was paid (refunded ones too, marked), oldest first: what analytics rebuilds
+        /// > its facts from.
+        ///
+        /// - Parameters:
+        ///   - request: A `Product_V1_StreamSalesRequest` message.
+        ///   - response: A response stream of `Product_V1_Sale` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        func streamSales(
+            request: Product_V1_StreamSalesRequest,
+            response: GRPCCore.RPCWriter<Product_V1_Sale>,
+            context: GRPCCore.ServerContext
+        ) async throws
     }
 }
 
@@ -1620,6 +1692,17 @@ extension Product_V1_ProductService.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Product_V1_Order>(),
             handler: { request, context in
                 try await self.refundOrder(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Product_V1_ProductService.Method.StreamSales.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Product_V1_StreamSalesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Product_V1_Sale>(),
+            handler: { request, context in
+                try await self.streamSales(
                     request: request,
                     context: context
                 )
@@ -1860,6 +1943,17 @@ extension Product_V1_ProductService.ServiceProtocol {
             context: context
         )
         return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func streamSales(
+        request: GRPCCore.StreamingServerRequest<Product_V1_StreamSalesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Product_V1_Sale> {
+        let response = try await self.streamSales(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return response
     }
 }
 
@@ -2136,6 +2230,23 @@ extension Product_V1_ProductService.SimpleServiceProtocol {
                 context: context
             ),
             metadata: [:]
+        )
+    }
+
+    public func streamSales(
+        request: GRPCCore.ServerRequest<Product_V1_StreamSalesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Product_V1_Sale> {
+        return GRPCCore.StreamingServerResponse<Product_V1_Sale>(
+            metadata: [:],
+            producer: { writer in
+                try await self.streamSales(
+                    request: request.message,
+                    response: writer,
+                    context: context
+                )
+                return [:]
+            }
         )
     }
 }
@@ -2594,6 +2705,30 @@ extension Product_V1_ProductService {
             deserializer: some GRPCCore.MessageDeserializer<Product_V1_Order>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Product_V1_Order>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "StreamSales" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Every order that was paid (refunded ones too, marked), oldest first: what analytics rebuilds
+        /// > its facts from.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Product_V1_StreamSalesRequest` message.
+        ///   - serializer: A serializer for `Product_V1_StreamSalesRequest` messages.
+        ///   - deserializer: A deserializer for `Product_V1_Sale` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func streamSales<Result>(
+            request: GRPCCore.ClientRequest<Product_V1_StreamSalesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Product_V1_StreamSalesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Product_V1_Sale>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Product_V1_Sale>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -3290,6 +3425,39 @@ extension Product_V1_ProductService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "StreamSales" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Every order that was paid (refunded ones too, marked), oldest first: what analytics rebuilds
+        /// > its facts from.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Product_V1_StreamSalesRequest` message.
+        ///   - serializer: A serializer for `Product_V1_StreamSalesRequest` messages.
+        ///   - deserializer: A deserializer for `Product_V1_Sale` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func streamSales<Result>(
+            request: GRPCCore.ClientRequest<Product_V1_StreamSalesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Product_V1_StreamSalesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Product_V1_Sale>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Product_V1_Sale>) async throws -> Result
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.serverStreaming(
+                request: request,
+                descriptor: Product_V1_ProductService.Method.StreamSales.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -3864,6 +4032,34 @@ extension Product_V1_ProductService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Product_V1_RefundOrderRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Product_V1_Order>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "StreamSales" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Every order that was paid (refunded ones too, marked), oldest first: what analytics rebuilds
+    /// > its facts from.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Product_V1_StreamSalesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func streamSales<Result>(
+        request: GRPCCore.ClientRequest<Product_V1_StreamSalesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Product_V1_Sale>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        try await self.streamSales(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Product_V1_StreamSalesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Product_V1_Sale>(),
             options: options,
             onResponse: handleResponse
         )
@@ -4524,6 +4720,38 @@ extension Product_V1_ProductService.ClientProtocol {
             metadata: metadata
         )
         return try await self.refundOrder(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "StreamSales" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Every order that was paid (refunded ones too, marked), oldest first: what analytics rebuilds
+    /// > its facts from.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func streamSales<Result>(
+        _ message: Product_V1_StreamSalesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Product_V1_Sale>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Product_V1_StreamSalesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.streamSales(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -24,24 +24,6 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
-/// Who asks, as the gateway verified it.
-public nonisolated struct Product_V1_Caller: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var userID: String = String()
-
-  public var roles: [String] = []
-
-  /// Set for a café terminal.
-  public var locationID: String = String()
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-}
-
 public nonisolated struct Product_V1_Product: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -92,8 +74,8 @@ public nonisolated struct Product_V1_ListProductsRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var caller: Product_V1_Caller {
-    get {_caller ?? Product_V1_Caller()}
+  public var caller: Platform_Common_V1_Caller {
+    get {_caller ?? Platform_Common_V1_Caller()}
     set {_caller = newValue}
   }
   /// Returns true if `caller` has been explicitly set.
@@ -122,7 +104,7 @@ public nonisolated struct Product_V1_ListProductsRequest: Sendable {
 
   public init() {}
 
-  fileprivate var _caller: Product_V1_Caller? = nil
+  fileprivate var _caller: Platform_Common_V1_Caller? = nil
   fileprivate var _page: Platform_Common_V1_PageRequest? = nil
 }
 
@@ -154,8 +136,8 @@ public nonisolated struct Product_V1_GetProductRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var caller: Product_V1_Caller {
-    get {_caller ?? Product_V1_Caller()}
+  public var caller: Platform_Common_V1_Caller {
+    get {_caller ?? Platform_Common_V1_Caller()}
     set {_caller = newValue}
   }
   /// Returns true if `caller` has been explicitly set.
@@ -169,7 +151,7 @@ public nonisolated struct Product_V1_GetProductRequest: Sendable {
 
   public init() {}
 
-  fileprivate var _caller: Product_V1_Caller? = nil
+  fileprivate var _caller: Platform_Common_V1_Caller? = nil
 }
 
 public nonisolated struct Product_V1_ListCategoriesRequest: Sendable {
@@ -496,8 +478,8 @@ public nonisolated struct Product_V1_GetStockRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var caller: Product_V1_Caller {
-    get {_caller ?? Product_V1_Caller()}
+  public var caller: Platform_Common_V1_Caller {
+    get {_caller ?? Platform_Common_V1_Caller()}
     set {_caller = newValue}
   }
   /// Returns true if `caller` has been explicitly set.
@@ -513,7 +495,7 @@ public nonisolated struct Product_V1_GetStockRequest: Sendable {
 
   public init() {}
 
-  fileprivate var _caller: Product_V1_Caller? = nil
+  fileprivate var _caller: Platform_Common_V1_Caller? = nil
 }
 
 public nonisolated struct Product_V1_StockResponse: Sendable {
@@ -547,8 +529,8 @@ public nonisolated struct Product_V1_RestockRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var caller: Product_V1_Caller {
-    get {_caller ?? Product_V1_Caller()}
+  public var caller: Platform_Common_V1_Caller {
+    get {_caller ?? Platform_Common_V1_Caller()}
     set {_caller = newValue}
   }
   /// Returns true if `caller` has been explicitly set.
@@ -564,7 +546,7 @@ public nonisolated struct Product_V1_RestockRequest: Sendable {
 
   public init() {}
 
-  fileprivate var _caller: Product_V1_Caller? = nil
+  fileprivate var _caller: Platform_Common_V1_Caller? = nil
 }
 
 public nonisolated struct Product_V1_AdjustStockRequest: Sendable {
@@ -572,8 +554,8 @@ public nonisolated struct Product_V1_AdjustStockRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var caller: Product_V1_Caller {
-    get {_caller ?? Product_V1_Caller()}
+  public var caller: Platform_Common_V1_Caller {
+    get {_caller ?? Platform_Common_V1_Caller()}
     set {_caller = newValue}
   }
   /// Returns true if `caller` has been explicitly set.
@@ -594,7 +576,7 @@ public nonisolated struct Product_V1_AdjustStockRequest: Sendable {
 
   public init() {}
 
-  fileprivate var _caller: Product_V1_Caller? = nil
+  fileprivate var _caller: Platform_Common_V1_Caller? = nil
 }
 
 public nonisolated struct Product_V1_Movement: Sendable {
@@ -636,8 +618,8 @@ public nonisolated struct Product_V1_ListMovementsRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var caller: Product_V1_Caller {
-    get {_caller ?? Product_V1_Caller()}
+  public var caller: Platform_Common_V1_Caller {
+    get {_caller ?? Platform_Common_V1_Caller()}
     set {_caller = newValue}
   }
   /// Returns true if `caller` has been explicitly set.
@@ -662,7 +644,7 @@ public nonisolated struct Product_V1_ListMovementsRequest: Sendable {
 
   public init() {}
 
-  fileprivate var _caller: Product_V1_Caller? = nil
+  fileprivate var _caller: Platform_Common_V1_Caller? = nil
   fileprivate var _page: Platform_Common_V1_PageRequest? = nil
 }
 
@@ -708,8 +690,8 @@ public nonisolated struct Product_V1_CreateOrderRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var caller: Product_V1_Caller {
-    get {_caller ?? Product_V1_Caller()}
+  public var caller: Platform_Common_V1_Caller {
+    get {_caller ?? Platform_Common_V1_Caller()}
     set {_caller = newValue}
   }
   /// Returns true if `caller` has been explicitly set.
@@ -732,7 +714,7 @@ public nonisolated struct Product_V1_CreateOrderRequest: Sendable {
 
   public init() {}
 
-  fileprivate var _caller: Product_V1_Caller? = nil
+  fileprivate var _caller: Platform_Common_V1_Caller? = nil
 }
 
 public nonisolated struct Product_V1_OrderLine: Sendable {
@@ -839,8 +821,8 @@ public nonisolated struct Product_V1_ListOrdersRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var caller: Product_V1_Caller {
-    get {_caller ?? Product_V1_Caller()}
+  public var caller: Platform_Common_V1_Caller {
+    get {_caller ?? Platform_Common_V1_Caller()}
     set {_caller = newValue}
   }
   /// Returns true if `caller` has been explicitly set.
@@ -865,7 +847,7 @@ public nonisolated struct Product_V1_ListOrdersRequest: Sendable {
 
   public init() {}
 
-  fileprivate var _caller: Product_V1_Caller? = nil
+  fileprivate var _caller: Platform_Common_V1_Caller? = nil
   fileprivate var _page: Platform_Common_V1_PageRequest? = nil
 }
 
@@ -897,8 +879,8 @@ public nonisolated struct Product_V1_GetOrderRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var caller: Product_V1_Caller {
-    get {_caller ?? Product_V1_Caller()}
+  public var caller: Platform_Common_V1_Caller {
+    get {_caller ?? Platform_Common_V1_Caller()}
     set {_caller = newValue}
   }
   /// Returns true if `caller` has been explicitly set.
@@ -912,7 +894,7 @@ public nonisolated struct Product_V1_GetOrderRequest: Sendable {
 
   public init() {}
 
-  fileprivate var _caller: Product_V1_Caller? = nil
+  fileprivate var _caller: Platform_Common_V1_Caller? = nil
 }
 
 public nonisolated struct Product_V1_CancelOrderRequest: Sendable {
@@ -920,8 +902,8 @@ public nonisolated struct Product_V1_CancelOrderRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var caller: Product_V1_Caller {
-    get {_caller ?? Product_V1_Caller()}
+  public var caller: Platform_Common_V1_Caller {
+    get {_caller ?? Platform_Common_V1_Caller()}
     set {_caller = newValue}
   }
   /// Returns true if `caller` has been explicitly set.
@@ -935,7 +917,7 @@ public nonisolated struct Product_V1_CancelOrderRequest: Sendable {
 
   public init() {}
 
-  fileprivate var _caller: Product_V1_Caller? = nil
+  fileprivate var _caller: Platform_Common_V1_Caller? = nil
 }
 
 public nonisolated struct Product_V1_RefundOrderRequest: Sendable {
@@ -950,49 +932,56 @@ public nonisolated struct Product_V1_RefundOrderRequest: Sendable {
   public init() {}
 }
 
+public nonisolated struct Product_V1_StreamSalesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A paid order as analytics counts it (the café's name is its current one).
+public nonisolated struct Product_V1_Sale: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var orderID: String = String()
+
+  public var locationID: String = String()
+
+  public var locationName: String = String()
+
+  public var lines: [Product_V1_OrderLine] = []
+
+  public var totalCents: Int64 = 0
+
+  public var currency: String = String()
+
+  public var paidAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_paidAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_paidAt = newValue}
+  }
+  /// Returns true if `paidAt` has been explicitly set.
+  public var hasPaidAt: Bool {self._paidAt != nil}
+  /// Clears the value of `paidAt`. Subsequent reads from it will return its default value.
+  public mutating func clearPaidAt() {self._paidAt = nil}
+
+  /// Its money went back: it leaves the figures.
+  public var refunded: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _paidAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "product.v1"
-
-nonisolated extension Product_V1_Caller: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".Caller"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}user_id\0\u{1}roles\0\u{3}location_id\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.userID) }()
-      case 2: try { try decoder.decodeRepeatedStringField(value: &self.roles) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.locationID) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.userID.isEmpty {
-      try visitor.visitSingularStringField(value: self.userID, fieldNumber: 1)
-    }
-    if !self.roles.isEmpty {
-      try visitor.visitRepeatedStringField(value: self.roles, fieldNumber: 2)
-    }
-    if !self.locationID.isEmpty {
-      try visitor.visitSingularStringField(value: self.locationID, fieldNumber: 3)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Product_V1_Caller, rhs: Product_V1_Caller) -> Bool {
-    if lhs.userID != rhs.userID {return false}
-    if lhs.roles != rhs.roles {return false}
-    if lhs.locationID != rhs.locationID {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
 
 nonisolated extension Product_V1_Product: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Product"
@@ -2587,6 +2576,94 @@ nonisolated extension Product_V1_RefundOrderRequest: SwiftProtobuf.Message, Swif
 
   public static func ==(lhs: Product_V1_RefundOrderRequest, rhs: Product_V1_RefundOrderRequest) -> Bool {
     if lhs.id != rhs.id {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Product_V1_StreamSalesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StreamSalesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Product_V1_StreamSalesRequest, rhs: Product_V1_StreamSalesRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Product_V1_Sale: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Sale"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}order_id\0\u{3}location_id\0\u{3}location_name\0\u{1}lines\0\u{3}total_cents\0\u{1}currency\0\u{3}paid_at\0\u{1}refunded\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.orderID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.locationID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.locationName) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.lines) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.totalCents) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.currency) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._paidAt) }()
+      case 8: try { try decoder.decodeSingularBoolField(value: &self.refunded) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.orderID.isEmpty {
+      try visitor.visitSingularStringField(value: self.orderID, fieldNumber: 1)
+    }
+    if !self.locationID.isEmpty {
+      try visitor.visitSingularStringField(value: self.locationID, fieldNumber: 2)
+    }
+    if !self.locationName.isEmpty {
+      try visitor.visitSingularStringField(value: self.locationName, fieldNumber: 3)
+    }
+    if !self.lines.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.lines, fieldNumber: 4)
+    }
+    if self.totalCents != 0 {
+      try visitor.visitSingularInt64Field(value: self.totalCents, fieldNumber: 5)
+    }
+    if !self.currency.isEmpty {
+      try visitor.visitSingularStringField(value: self.currency, fieldNumber: 6)
+    }
+    try { if let v = self._paidAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    if self.refunded != false {
+      try visitor.visitSingularBoolField(value: self.refunded, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Product_V1_Sale, rhs: Product_V1_Sale) -> Bool {
+    if lhs.orderID != rhs.orderID {return false}
+    if lhs.locationID != rhs.locationID {return false}
+    if lhs.locationName != rhs.locationName {return false}
+    if lhs.lines != rhs.lines {return false}
+    if lhs.totalCents != rhs.totalCents {return false}
+    if lhs.currency != rhs.currency {return false}
+    if lhs._paidAt != rhs._paidAt {return false}
+    if lhs.refunded != rhs.refunded {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

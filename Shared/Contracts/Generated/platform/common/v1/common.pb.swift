@@ -69,6 +69,25 @@ public nonisolated struct Platform_Common_V1_PageInfo: Sendable {
   public init() {}
 }
 
+/// Who asks, as the gateway verified it from the access token: the services that decide
+/// object-level rules (whose order, which café a terminal may touch) read it from each request.
+public nonisolated struct Platform_Common_V1_Caller: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var userID: String = String()
+
+  public var roles: [String] = []
+
+  /// Set for a café terminal.
+  public var locationID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "platform.common.v1"
@@ -178,6 +197,46 @@ nonisolated extension Platform_Common_V1_PageInfo: SwiftProtobuf.Message, SwiftP
     if lhs.page != rhs.page {return false}
     if lhs.pageSize != rhs.pageSize {return false}
     if lhs.total != rhs.total {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Platform_Common_V1_Caller: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Caller"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}user_id\0\u{1}roles\0\u{3}location_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.userID) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.roles) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.locationID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.userID.isEmpty {
+      try visitor.visitSingularStringField(value: self.userID, fieldNumber: 1)
+    }
+    if !self.roles.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.roles, fieldNumber: 2)
+    }
+    if !self.locationID.isEmpty {
+      try visitor.visitSingularStringField(value: self.locationID, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Platform_Common_V1_Caller, rhs: Platform_Common_V1_Caller) -> Bool {
+    if lhs.userID != rhs.userID {return false}
+    if lhs.roles != rhs.roles {return false}
+    if lhs.locationID != rhs.locationID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

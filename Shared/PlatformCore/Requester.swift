@@ -1,8 +1,7 @@
 import Foundation
-import PlatformCore
 
-/// Who asks, as the gateway verified it: the object-level rules of the menu, stock and orders
-/// are decided from this.
+/// Who asks, as the gateway verified it from the access token: the services decide their
+/// object-level rules (whose order, which café a terminal may touch) from this.
 public struct Requester: Sendable, Equatable {
     public var userID: UUID?
     public var roles: [String]
