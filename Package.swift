@@ -168,6 +168,11 @@ let testTargets: [Target] = [
         path: "Tests/IdentityTests"
     ),
     .testTarget(
+        name: "AnalyticsTests",
+        dependencies: ["AnalyticsService", "EventKit", "MariaDB", "DatabaseKit", "Contracts", "PlatformCore", "TestSupport"],
+        path: "Tests/AnalyticsTests"
+    ),
+    .testTarget(
         name: "CommerceTests",
         dependencies: [
             "ProductService", "PaymentService", "PasswordHashing", "EventKit", "Postgres", "DatabaseKit", "Contracts",
