@@ -7,6 +7,11 @@
     bench.py orders-setup LUA_FILE    cafés, a menu and stock for the order benchmark; writes the
                                       wrk script that posts orders to LUA_FILE
     bench.py orders-drain             waits until payment's and product's queues are empty
+    bench.py analytics-load LINES MONTHS  LINES order lines over the last MONTHS complete months and
+                                      20 cafés, straight into analytics' tables (benchmark only)
+    bench.py analytics-views          p50/p99 of summary, a 31-day overview and predictions (200 each)
+    bench.py analytics-consume RATE SECONDS  order.paid events at RATE/s; how fast analytics keeps up
+    bench.py analytics-rebuild        asks analytics to rebuild (drops the benchmark's facts)
     bench.py orders-latency RATE SECONDS  orders at a fixed RATE per second for SECONDS; the time
                                       from each request to its `order.paid` event (p50, p99)
 
@@ -26,13 +31,20 @@ address in 15 min) would then refuse the benchmark's own logins.
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import os
+import random
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
 import threading
 import time
+import urllib.parse
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -339,10 +351,186 @@ def cmd_orders_latency(rate: int, seconds: int) -> None:
         out("order_to_paid_max_ms", f"{max(latencies):.1f}")
 
 
+# --- analytics -------------------------------------------------------------------------------
+
+BENCH_CAFES = 20
+BENCH_PRODUCTS = [  # (name, category, price in cents)
+    (f"Bench {kind} {size}", category, price + 40 * index)
+    for index, (kind, category, price) in enumerate([
+        ("espresso", "coffee", 180), ("latte", "coffee", 320), ("cappuccino", "coffee", 300), ("mocha", "coffee", 380),
+        ("tea", "tea", 250), ("chai", "tea", 330), ("croissant", "bakery", 190), ("scone", "bakery", 240),
+        ("muffin", "bakery", 260), ("bagel", "sandwich", 450), ("panini", "sandwich", 650), ("salad", "salad", 720)])
+    for size in ("S", "M", "L")
+]
+VIEW_CALLS = 200
+
+
+def previous_months(count: int) -> list[tuple[int, int]]:
+    """The last `count` complete months, oldest first, as (year, month)."""
+    today = datetime.date.today()
+    index = today.year * 12 + today.month - 1
+    return [((index - back) // 12, (index - back) % 12 + 1) for back in range(count, 0, -1)]
+
+
+def mariadb_command(url: str) -> list[str]:
+    parts = urllib.parse.urlparse(url)
+    return ["mariadb", "--local-infile=1", "--batch", "-h", parts.hostname or "127.0.0.1", "-P", str(parts.port or 3306),
+            "-u", urllib.parse.unquote(parts.username or ""), f"-p{urllib.parse.unquote(parts.password or '')}",
+            parts.path.lstrip("/")]
+
+
+def cmd_analytics_load(lines_wanted: int, months: int) -> None:
+    """Writes `lines_wanted` order lines over the last `months` complete months and BENCH_CAFES
+    cafés straight into analytics' tables (a bulk path for this benchmark only: LOAD DATA into
+    temporary tables, then the facts and the rollups the service keeps), as the consumer would
+    have written them."""
+    rng = random.Random(20261201)
+    cafes = [(str(uuid.UUID(int=rng.getrandbits(128))), f"Bench café {index + 1}") for index in range(BENCH_CAFES)]
+    products = [(str(uuid.UUID(int=rng.getrandbits(128))), name, category, price) for name, category, price in BENCH_PRODUCTS]
+    spans = []
+    for year, month in previous_months(months):
+        start = datetime.datetime(year, month, 1, tzinfo=datetime.timezone.utc)
+        end = datetime.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=datetime.timezone.utc)
+        spans.append((start.timestamp(), end.timestamp()))
+    started = time.monotonic()
+    directory = Path(tempfile.mkdtemp(prefix="bench-analytics-"))
+    written = orders = 0
+    with open(directory / "sales.tsv", "w") as sales, open(directory / "lines.tsv", "w") as lines:
+        while written < lines_wanted:
+            order = str(uuid.UUID(int=rng.getrandbits(128)))
+            cafe_id, cafe_name = cafes[rng.randrange(len(cafes))]
+            low, high = spans[rng.randrange(len(spans))]
+            paid = datetime.datetime.fromtimestamp(rng.uniform(low, high), datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+            chosen = rng.sample(products, min(rng.randint(1, 4), lines_wanted - written))
+            total = 0
+            for line, (product_id, name, category, price) in enumerate(chosen):
+                quantity = rng.randint(1, 3)
+                total += quantity * price
+                lines.write(f"{order}\t{line}\t{cafe_id}\t{product_id}\t{name}\t{category}\t{quantity}\t{price}\t{quantity * price}\t{paid}\n")
+            sales.write(f"{order}\t{cafe_id}\t{cafe_name}\t{total}\t{paid}\n")
+            written += len(chosen)
+            orders += 1
+    script = f"""
+        CREATE TEMPORARY TABLE bench_sales LIKE sales;
+        CREATE TEMPORARY TABLE bench_lines LIKE sale_lines;
+        LOAD DATA LOCAL INFILE '{directory / "sales.tsv"}' INTO TABLE bench_sales
+            (order_id, location_id, location_name, total_cents, paid_at);
+        LOAD DATA LOCAL INFILE '{directory / "lines.tsv"}' INTO TABLE bench_lines;
+        INSERT INTO sales SELECT * FROM bench_sales;
+        INSERT INTO sale_lines SELECT * FROM bench_lines;
+        INSERT INTO location_names SELECT DISTINCT location_id, location_name FROM bench_sales
+            ON DUPLICATE KEY UPDATE name = VALUES(name);
+        INSERT INTO product_names SELECT DISTINCT product_id, product_name FROM bench_lines
+            ON DUPLICATE KEY UPDATE name = VALUES(name);
+        INSERT INTO daily_location_sales SELECT DATE(paid_at), location_id, SUM(total_cents), COUNT(*) FROM bench_sales
+            GROUP BY DATE(paid_at), location_id
+            ON DUPLICATE KEY UPDATE sales_cents = sales_cents + VALUES(sales_cents), order_count = order_count + VALUES(order_count);
+        INSERT INTO daily_product_sales SELECT DATE(paid_at), location_id, product_id, SUM(quantity), SUM(line_total_cents)
+            FROM bench_lines GROUP BY DATE(paid_at), location_id, product_id
+            ON DUPLICATE KEY UPDATE quantity = quantity + VALUES(quantity), sales_cents = sales_cents + VALUES(sales_cents);
+        INSERT INTO daily_category_sales SELECT DATE(paid_at), category, SUM(line_total_cents) FROM bench_lines
+            GROUP BY DATE(paid_at), category ON DUPLICATE KEY UPDATE sales_cents = sales_cents + VALUES(sales_cents);
+    """
+    result = subprocess.run(mariadb_command(os.environ["ANALYTICS_DATABASE_URL"]), input=script, capture_output=True, text=True)
+    shutil.rmtree(directory, ignore_errors=True)
+    if result.returncode != 0:
+        sys.exit(f"bench: loading the analytics facts failed: {result.stderr[:500]}")
+    out("analytics_loaded_lines", written)
+    out("analytics_loaded_orders", orders)
+    out("analytics_loaded_months", months)
+    out("analytics_load_seconds", f"{time.monotonic() - started:.1f}")
+
+
+def cmd_analytics_views() -> None:
+    """p50/p99 of the three views through the gateway, VIEW_CALLS calls each, one after the other."""
+    identity = identity_module()
+    token = identity.admin_account().access_token
+    (year, month), = previous_months(1)
+    last_day = (datetime.date(year + month // 12, month % 12 + 1, 1) - datetime.timedelta(days=1)).day
+    views = {
+        "summary": ("/api/admin/analytics/summary", {"month": f"{year:04d}-{month:02d}"}),
+        "overview_31d": ("/api/admin/analytics/overview", {"from": f"{year:04d}-{month:02d}-01",
+                                                           "to": f"{year:04d}-{month:02d}-{last_day:02d}"}),
+        "predictions": ("/api/admin/analytics/predictions", {}),
+    }
+    import requests  # noqa: PLC0415 - in the venv, like identity's own imports
+
+    session = requests.Session()
+    for name, (path, params) in views.items():
+        latencies = []
+        for _ in range(VIEW_CALLS):
+            started = time.monotonic()
+            response = session.get(identity.url(path), params=params, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+            latencies.append((time.monotonic() - started) * 1000)
+            if response.status_code != 200:
+                sys.exit(f"bench: GET {path} answered {response.status_code}: {response.text[:200]}")
+        out(f"analytics_{name}_p50_ms", f"{percentile(latencies, 50):.1f}")
+        out(f"analytics_{name}_p99_ms", f"{percentile(latencies, 99):.1f}")
+
+
+def cmd_analytics_consume(rate: int, seconds: int) -> None:
+    """Publishes `order.paid` events (as product would, for orders of the benchmark's cafés) at
+    `rate` per second for `seconds`, and reports how long analytics took to work them all off and
+    the deepest its queue got."""
+    import pika  # noqa: PLC0415 - in the venv
+
+    rng = random.Random()
+    cafe = str(uuid.uuid4())
+    connection = pika.BlockingConnection(pika.URLParameters(os.environ["AMQP_URL"]))
+    channel = connection.channel()
+    channel.confirm_delivery()
+    watcher = pika.BlockingConnection(pika.URLParameters(os.environ["AMQP_URL"])).channel()
+    deepest = 0
+    total = rate * seconds
+    started = time.monotonic()
+    for index in range(total):
+        due = started + index / rate
+        delay = due - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        product_id, name, category, price = rng.choice(BENCH_PRODUCTS_IDS)
+        payload = {
+            "orderId": str(uuid.uuid4()), "locationId": cafe, "locationName": "Bench café live",
+            "lines": [{"productId": product_id, "name": name, "category": category, "quantity": "1",
+                       "unitPriceCents": str(price), "lineTotalCents": str(price)}],
+            "totalCents": str(price), "currency": "EUR",
+            "paidAt": datetime.datetime.now(datetime.timezone.utc).isoformat().replace("+00:00", "Z"),
+        }
+        channel.basic_publish(
+            "platform.events", "order.paid", json.dumps(payload).encode(),
+            pika.BasicProperties(message_id=str(uuid.uuid4()), type="order.paid", content_type="application/json",
+                                 delivery_mode=2))
+        if index % rate == 0:
+            deepest = max(deepest, watcher.queue_declare(queue="analytics.events", passive=True).method.message_count)
+    published = time.monotonic() - started
+    while watcher.queue_declare(queue="analytics.events", passive=True).method.message_count > 0:
+        time.sleep(0.05)
+    drained = time.monotonic() - started
+    connection.close()
+    out("analytics_consume_published", total)
+    out("analytics_consume_publish_rate_per_sec", f"{total / published:.1f}")
+    out("analytics_consume_deepest_queue", deepest)
+    out("analytics_consume_worked_off_after_s", f"{drained:.1f}")
+    out("analytics_consume_rate_per_sec", f"{total / drained:.1f}")
+
+
+BENCH_PRODUCTS_IDS = [(str(uuid.UUID(int=index + 1)), name, category, price)
+                      for index, (name, category, price) in enumerate(BENCH_PRODUCTS)]
+
+
+def cmd_analytics_rebuild() -> None:
+    """Drops the benchmark's facts: the service rebuilds its facts from product's history."""
+    identity = identity_module()
+    response = identity.post("/api/admin/analytics/rebuild", token=identity.admin_account().access_token)
+    if response.status_code != 202:
+        sys.exit(f"bench: the rebuild answered {response.status_code}: {response.text[:200]}")
+
+
 def main(argv: list[str]) -> None:
     usage = (
         "usage: bench.py token | parse-wrk [PREFIX] | logins N THREADS | register-latency USERS"
-        " | orders-setup LUA_FILE | orders-drain | orders-latency RATE SECONDS")
+        " | orders-setup LUA_FILE | orders-drain | orders-latency RATE SECONDS"
+        " | analytics-load LINES MONTHS | analytics-views | analytics-consume RATE SECONDS | analytics-rebuild")
     if not argv:
         sys.exit(usage)
     command, args = argv[0], argv[1:]
@@ -353,6 +541,14 @@ def main(argv: list[str]) -> None:
             cmd_parse_wrk(*args)
         elif command == "orders-setup" and len(args) == 1:
             cmd_orders_setup(args[0])
+        elif command == "analytics-load" and len(args) == 2:
+            cmd_analytics_load(int(args[0]), int(args[1]))
+        elif command == "analytics-views" and not args:
+            cmd_analytics_views()
+        elif command == "analytics-consume" and len(args) == 2:
+            cmd_analytics_consume(int(args[0]), int(args[1]))
+        elif command == "analytics-rebuild" and not args:
+            cmd_analytics_rebuild()
         elif command == "orders-drain" and not args:
             cmd_orders_drain()
         elif command == "orders-latency" and len(args) == 2:
