@@ -162,6 +162,31 @@ struct SalesStoreTests {
     }
 }
 
+extension SalesStoreTests {
+    /// A rebuild's reset lands among 60 sales being recorded at once, five rounds: none is left
+    /// half there (its row without its rollups), none is counted twice.
+    @Test func aResetAmongConcurrentSalesLeavesNoHalfSale() async throws {
+        try await withStore { store, _ in
+            for round in 0..<5 {
+                let sales = (0..<60).map { _ in Self.sale(lattes: 1) }
+                let rebuild = SalesRebuild(
+                    store: store, history: ScriptedHistory(sales: sales, holdAfter: .max, gate: Gate()), logger: Fixtures.quietLogger)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for (index, sale) in sales.enumerated() {
+                        group.addTask { try await store.record(sale, cause: try Fixtures.received("order.paid", json: "{}")) }
+                        if index == 20 { group.addTask { #expect(await rebuild.rebuild() == sales.count) } }
+                    }
+                    try await group.waitForAll()
+                }
+                #expect(rebuild.status.lastError == nil)
+                let counted = try await store.locationSales(Self.october)
+                #expect(counted.map(\.orderCount) == [60], "round \(round)")
+                #expect(counted.map(\.salesCents) == [60 * 350], "round \(round)")
+            }
+        }
+    }
+}
+
 /// Product's history as a test scripts it: pauses at a gate after `holdAfter` sales.
 struct ScriptedHistory: SalesHistory {
     let sales: [Sale]

@@ -152,6 +152,7 @@ struct DocumentedStatusTests {
                 .get, "/api/admin/analytics/overview?from=2026-11-01&to=2026-11-30", token: try await stack.admin().accessToken)
         case "getSalesPredictions": return Probe(.get, "/api/admin/analytics/predictions", token: try await stack.admin().accessToken)
         case "rebuildSalesFacts": return Probe(.post, "/api/admin/analytics/rebuild", token: try await stack.admin().accessToken)
+        case "getRebuildStatus": return Probe(.get, "/api/admin/analytics/rebuild", token: try await stack.admin().accessToken)
         case "getTodaySales":
             let café = try await stack.café()
             return Probe(.get, "/api/locations/\(café.id)/sales/today", token: try await stack.terminal(of: café))

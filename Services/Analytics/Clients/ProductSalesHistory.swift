@@ -1,15 +1,22 @@
 import Contracts
 import Foundation
+import GRPCCore
 import PlatformCore
 import PlatformRPC
 
 /// `SalesHistory` over product's `StreamSales`.
 struct ProductSalesHistory: SalesHistory {
     let client: any Product_V1_ProductService.ClientProtocol
+    /// The whole history is one call: it may take far longer than the platform's default deadline.
+    static let options: CallOptions = {
+        var options = CallOptions.defaults
+        options.timeout = .seconds(24 * 3600)
+        return options
+    }()
 
     func forEachSale(_ body: @escaping @Sendable (Sale, _ refunded: Bool) async throws -> Void) async throws {
         try await AppError.mappingRPCErrors {
-            try await client.streamSales(.init()) { response in
+            try await client.streamSales(.init(), options: Self.options) { response in
                 for try await sale in response.messages {
                     try await body(try Sale(sale), sale.refunded)
                 }

@@ -20,7 +20,17 @@ public final class SalesRebuild: Service, Sendable {
     private let now: @Sendable () -> Date
     private let requests: AsyncStream<Void>
     private let requested: AsyncStream<Void>.Continuation
-    private let running = Mutex(false)
+    private let state = Mutex(Status())
+
+    /// Whether a rebuild runs, and how the last one went.
+    public struct Status: Sendable, Equatable {
+        public var running = false
+        public var lastStartedAt: Date?
+        public var lastFinishedAt: Date?
+        public var lastOrders = 0
+        /// Nil when the last rebuild succeeded.
+        public var lastError: String?
+    }
 
     public init(store: any SalesStore, history: any SalesHistory, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
@@ -32,43 +42,51 @@ public final class SalesRebuild: Service, Sendable {
 
     /// Asks for a rebuild; false when one is already under way.
     public func start() -> Bool {
-        guard running.withLock({ running in defer { running = true }; return !running }) else { return false }
-        requested.yield()
-        return true
+        let started = state.withLock { state -> Bool in
+            guard !state.running else { return false }
+            state.running = true
+            return true
+        }
+        if started { requested.yield() }
+        return started
     }
 
-    public var isRunning: Bool { running.withLock { $0 } }
+    public var status: Status { state.withLock { $0 } }
 
     public func run() async throws {
         await cancelWhenGracefulShutdown { [self] in
-            for await _ in requests {
-                await rebuild()
-                running.withLock { $0 = false }
-            }
+            for await _ in requests { await rebuild() }
         }
     }
 
-    /// One rebuild; returns how many sales it recorded (for tests).
+    /// One rebuild (`start` asks the running service for one); returns how many sales it recorded.
     @discardableResult
     public func rebuild() async -> Int {
-        let counted = Counter()
+        let time = now()
+        state.withLock { $0 = Status(running: true, lastStartedAt: time) }
+        let error: (any Error)?
         do {
             try await store.reset()
-            try await history.forEachSale { [store, now] sale, refunded in
+            try await history.forEachSale { [self] sale, refunded in
                 try await store.record(sale, cause: nil)
                 if refunded { try await store.refund(order: sale.orderID, at: now(), cause: nil) }
-                counted.increment()
+                state.withLock { $0.lastOrders += 1 }
             }
-            logger.info("rebuilt the sales facts", metadata: ["orders": "\(counted.value)"])
-        } catch {
-            logger.error("rebuilding the sales facts failed; ask again", metadata: ["error": "\(error)", "orders": "\(counted.value)"])
+            error = nil
+        } catch let failure {
+            error = failure
         }
-        return counted.value
+        let finished = state.withLock { state in
+            state.running = false
+            state.lastFinishedAt = now()
+            state.lastError = error.map { "\($0)" }
+            return state
+        }
+        if let error {
+            logger.error("rebuilding the sales facts failed; ask again", metadata: ["error": "\(error)", "orders": "\(finished.lastOrders)"])
+        } else {
+            logger.info("rebuilt the sales facts", metadata: ["orders": "\(finished.lastOrders)"])
+        }
+        return finished.lastOrders
     }
-}
-
-private final class Counter: Sendable {
-    private let count = Mutex(0)
-    var value: Int { count.withLock { $0 } }
-    func increment() { count.withLock { $0 += 1 } }
 }

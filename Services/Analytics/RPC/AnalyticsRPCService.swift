@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import GRPCCore
+import SwiftProtobuf
 import PlatformCore
 
 /// `analytics.v1.AnalyticsService` over the dashboard (the gateway checked the routes' roles;
@@ -93,6 +94,19 @@ public struct AnalyticsRPCService: Analytics_V1_AnalyticsService.SimpleServicePr
     public func rebuild(request: Analytics_V1_RebuildRequest, context: ServerContext) async throws -> Analytics_V1_RebuildResponse {
         guard rebuild.start() else { throw AppError(.failedPrecondition, "a rebuild is under way") }
         return .with { $0.status = "started" }
+    }
+
+    public func getRebuildStatus(request: Analytics_V1_RebuildStatusRequest, context: ServerContext) async throws
+        -> Analytics_V1_RebuildStatus
+    {
+        let status = rebuild.status
+        return .with {
+            $0.running = status.running
+            if let started = status.lastStartedAt { $0.lastStartedAt = .init(date: started) }
+            if let finished = status.lastFinishedAt { $0.lastFinishedAt = .init(date: finished) }
+            $0.lastOrders = Int64(status.lastOrders)
+            $0.lastError = status.lastError ?? ""
+        }
     }
 }
 

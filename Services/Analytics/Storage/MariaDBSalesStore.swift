@@ -7,7 +7,8 @@ import ServiceMariaDB
 /// Sales facts and daily rollups on analytics' MariaDB database. Each order's sale and refund
 /// meet on its `sales` row (inserted first, the loser waits on the key and then locks the row),
 /// so they apply once each and in either order; rollup rows are written in one key order, so
-/// concurrent sales do not deadlock on them (and a deadlock the server reports anyway is retried).
+/// concurrent sales do not deadlock on them (and a deadlock the server reports anyway is retried);
+/// a rebuild's reset excludes them all for its transaction (`rebuild_fence`).
 public struct MariaDBSalesStore: SalesStore {
     private let client: MariaDBClient
     static let deadlockRetries = 3
@@ -17,6 +18,7 @@ public struct MariaDBSalesStore: SalesStore {
     public func record(_ sale: Sale, cause: ReceivedEvent?) async throws -> Bool {
         try await retryingDeadlocks {
             try await client.transaction { connection in
+                try Self.passFence(connection)
                 if let cause, try !connection.recordInInbox(eventID: cause.id, eventType: cause.type) { return false }
                 let day = Day(sale.paidAt)
                 do {
@@ -56,6 +58,7 @@ public struct MariaDBSalesStore: SalesStore {
     public func refund(order: UUID, at time: Date, cause: ReceivedEvent?) async throws {
         try await retryingDeadlocks {
             try await client.transaction { connection in
+                try Self.passFence(connection)
                 if let cause, try !connection.recordInInbox(eventID: cause.id, eventType: cause.type) { return }
                 do {
                     // Before its sale: the row keeps the sale from counting when it comes.
@@ -84,6 +87,7 @@ public struct MariaDBSalesStore: SalesStore {
 
     public func reset() async throws {
         try await client.transaction { connection in
+            _ = try connection.query("SELECT id FROM rebuild_fence WHERE id = 1 FOR UPDATE")
             for table in [
                 "sale_lines", "sales", "location_names", "product_names", "daily_location_sales", "daily_product_sales",
                 "daily_category_sales",
@@ -145,7 +149,7 @@ public struct MariaDBSalesStore: SalesStore {
             FROM (SELECT product_id, sum(quantity) AS quantity FROM daily_product_sales
                   WHERE day BETWEEN ? AND ? GROUP BY product_id) q
             LEFT JOIN product_names n ON n.product_id = q.product_id
-            WHERE q.quantity > 0 ORDER BY q.quantity DESC, name, q.product_id LIMIT ?
+            WHERE q.quantity > 0 ORDER BY q.quantity DESC, CAST(name AS BINARY), q.product_id LIMIT ?
             """,
             Self.bounds(days) + [.int(Int64(limit))]
         ).map(Self.quantity)
@@ -187,6 +191,11 @@ public struct MariaDBSalesStore: SalesStore {
     }
 
     // MARK: Writing
+
+    /// Sales and refunds share the fence; a reset takes it alone (`rebuild_fence`).
+    static func passFence(_ connection: MariaDBConnection) throws {
+        _ = try connection.query("SELECT id FROM rebuild_fence WHERE id = 1 LOCK IN SHARE MODE")
+    }
 
     /// Adds a sale (or, with negative amounts, takes one back) to the day's rollups. Rows are
     /// written in key order.

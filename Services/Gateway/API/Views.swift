@@ -252,3 +252,22 @@ extension Components.Schemas.SalesPredictions.ItemsPayloadPayload {
         try container.encode(monthsOfData, forKey: .monthsOfData)
     }
 }
+
+extension Components.Schemas.RebuildStatus {
+    init(_ status: Analytics_V1_RebuildStatus) {
+        self.init(
+            running: status.running, lastStartedAt: status.hasLastStartedAt ? status.lastStartedAt.date : nil,
+            lastFinishedAt: status.hasLastFinishedAt ? status.lastFinishedAt.date : nil, lastOrders: status.lastOrders,
+            lastError: status.lastError.nonEmpty)
+    }
+
+    /// The times and the error are `null`, not missing, when there is none.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(running, forKey: .running)
+        try container.encode(lastStartedAt, forKey: .lastStartedAt)
+        try container.encode(lastFinishedAt, forKey: .lastFinishedAt)
+        try container.encode(lastOrders, forKey: .lastOrders)
+        try container.encode(lastError, forKey: .lastError)
+    }
+}

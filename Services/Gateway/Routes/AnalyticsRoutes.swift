@@ -28,6 +28,10 @@ extension GatewayAPI {
         return .accepted(.init(body: .json(.init(status: .started))))
     }
 
+    func getRebuildStatus(_ input: Operations.GetRebuildStatus.Input) async throws -> Operations.GetRebuildStatus.Output {
+        .ok(.init(body: .json(.init(try await peers.analytics.getRebuildStatus(.init())))))
+    }
+
     func getTodaySales(_ input: Operations.GetTodaySales.Input) async throws -> Operations.GetTodaySales.Output {
         let today = try await peers.analytics.getTodaySales(
             .with {

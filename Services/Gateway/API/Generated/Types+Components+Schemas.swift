@@ -2078,6 +2078,53 @@ extension Components {
                 case topProducts = "top_products"
             }
         }
+        /// - Remark: Generated from `#/components/schemas/RebuildStatus`.
+        internal struct RebuildStatus: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RebuildStatus/running`.
+            internal var running: Swift.Bool
+            /// `null` before the first rebuild since analytics started.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RebuildStatus/last_started_at`.
+            internal var lastStartedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/RebuildStatus/last_finished_at`.
+            internal var lastFinishedAt: Foundation.Date?
+            /// The orders the last rebuild recorded from product's history (so far, while it runs).
+            ///
+            /// - Remark: Generated from `#/components/schemas/RebuildStatus/last_orders`.
+            internal var lastOrders: Swift.Int64
+            /// Why the last rebuild failed; `null` when it succeeded or runs.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RebuildStatus/last_error`.
+            internal var lastError: Swift.String?
+            /// Creates a new `RebuildStatus`.
+            ///
+            /// - Parameters:
+            ///   - running:
+            ///   - lastStartedAt: `null` before the first rebuild since analytics started.
+            ///   - lastFinishedAt:
+            ///   - lastOrders: The orders the last rebuild recorded from product's history (so far, while it runs).
+            ///   - lastError: Why the last rebuild failed; `null` when it succeeded or runs.
+            internal init(
+                running: Swift.Bool,
+                lastStartedAt: Foundation.Date? = nil,
+                lastFinishedAt: Foundation.Date? = nil,
+                lastOrders: Swift.Int64,
+                lastError: Swift.String? = nil
+            ) {
+                self.running = running
+                self.lastStartedAt = lastStartedAt
+                self.lastFinishedAt = lastFinishedAt
+                self.lastOrders = lastOrders
+                self.lastError = lastError
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case running
+                case lastStartedAt = "last_started_at"
+                case lastFinishedAt = "last_finished_at"
+                case lastOrders = "last_orders"
+                case lastError = "last_error"
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/RebuildStarted`.
         internal struct RebuildStarted: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/RebuildStarted/status`.

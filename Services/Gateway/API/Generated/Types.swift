@@ -282,6 +282,13 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /api/admin/analytics/predictions`.
     /// - Remark: Generated from `#/paths//api/admin/analytics/predictions/get(getSalesPredictions)`.
     func getSalesPredictions(_ input: Operations.GetSalesPredictions.Input) async throws -> Operations.GetSalesPredictions.Output
+    /// Whether a rebuild runs, and how the last one ended
+    ///
+    /// Requires the `admin` role. Since analytics last started.
+    ///
+    /// - Remark: HTTP `GET /api/admin/analytics/rebuild`.
+    /// - Remark: Generated from `#/paths//api/admin/analytics/rebuild/get(getRebuildStatus)`.
+    func getRebuildStatus(_ input: Operations.GetRebuildStatus.Input) async throws -> Operations.GetRebuildStatus.Output
     /// Rebuild every sales fact from the order history
     ///
     /// Requires the `admin` role. Starts rebuilding, in the background, every fact from product's order history (a lost analytics database is recovered this way); events that arrive meanwhile are neither lost nor counted twice. 409 while a rebuild is under way.
@@ -876,6 +883,15 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//api/admin/analytics/predictions/get(getSalesPredictions)`.
     internal func getSalesPredictions(headers: Operations.GetSalesPredictions.Input.Headers = .init()) async throws -> Operations.GetSalesPredictions.Output {
         try await getSalesPredictions(Operations.GetSalesPredictions.Input(headers: headers))
+    }
+    /// Whether a rebuild runs, and how the last one ended
+    ///
+    /// Requires the `admin` role. Since analytics last started.
+    ///
+    /// - Remark: HTTP `GET /api/admin/analytics/rebuild`.
+    /// - Remark: Generated from `#/paths//api/admin/analytics/rebuild/get(getRebuildStatus)`.
+    internal func getRebuildStatus(headers: Operations.GetRebuildStatus.Input.Headers = .init()) async throws -> Operations.GetRebuildStatus.Output {
+        try await getRebuildStatus(Operations.GetRebuildStatus.Input(headers: headers))
     }
     /// Rebuild every sales fact from the order history
     ///

@@ -89,13 +89,27 @@ public enum Analytics_V1_AnalyticsService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "GetRebuildStatus" metadata.
+        public enum GetRebuildStatus: Sendable {
+            /// Request type for "GetRebuildStatus".
+            public typealias Input = Analytics_V1_RebuildStatusRequest
+            /// Response type for "GetRebuildStatus".
+            public typealias Output = Analytics_V1_RebuildStatus
+            /// Descriptor for "GetRebuildStatus".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "analytics.v1.AnalyticsService"),
+                method: "GetRebuildStatus",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "analytics.v1.AnalyticsService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             GetSummary.descriptor,
             GetOverview.descriptor,
             GetPredictions.descriptor,
             GetTodaySales.descriptor,
-            Rebuild.descriptor
+            Rebuild.descriptor,
+            GetRebuildStatus.descriptor
         ]
     }
 }
@@ -211,6 +225,24 @@ extension Analytics_V1_AnalyticsService {
             request: GRPCCore.StreamingServerRequest<Analytics_V1_RebuildRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Analytics_V1_RebuildResponse>
+
+        /// Handle the "GetRebuildStatus" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Whether a rebuild runs, and how the last one ended.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Analytics_V1_RebuildStatusRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Analytics_V1_RebuildStatus` messages.
+        func getRebuildStatus(
+            request: GRPCCore.StreamingServerRequest<Analytics_V1_RebuildStatusRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Analytics_V1_RebuildStatus>
     }
 
     /// Service protocol for the "analytics.v1.AnalyticsService" service.
@@ -310,6 +342,24 @@ extension Analytics_V1_AnalyticsService {
             request: GRPCCore.ServerRequest<Analytics_V1_RebuildRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Analytics_V1_RebuildResponse>
+
+        /// Handle the "GetRebuildStatus" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Whether a rebuild runs, and how the last one ended.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Analytics_V1_RebuildStatusRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Analytics_V1_RebuildStatus` message.
+        func getRebuildStatus(
+            request: GRPCCore.ServerRequest<Analytics_V1_RebuildStatusRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Analytics_V1_RebuildStatus>
     }
 
     /// Simple service protocol for the "analytics.v1.AnalyticsService" service.
@@ -407,6 +457,24 @@ extension Analytics_V1_AnalyticsService {
             request: Analytics_V1_RebuildRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Analytics_V1_RebuildResponse
+
+        /// Handle the "GetRebuildStatus" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Whether a rebuild runs, and how the last one ended.
+        ///
+        /// - Parameters:
+        ///   - request: A `Analytics_V1_RebuildStatusRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Analytics_V1_RebuildStatus` to respond with.
+        func getRebuildStatus(
+            request: Analytics_V1_RebuildStatusRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Analytics_V1_RebuildStatus
     }
 }
 
@@ -469,6 +537,17 @@ extension Analytics_V1_AnalyticsService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Analytics_V1_AnalyticsService.Method.GetRebuildStatus.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Analytics_V1_RebuildStatusRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Analytics_V1_RebuildStatus>(),
+            handler: { request, context in
+                try await self.getRebuildStatus(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -524,6 +603,17 @@ extension Analytics_V1_AnalyticsService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Analytics_V1_RebuildResponse> {
         let response = try await self.rebuild(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getRebuildStatus(
+        request: GRPCCore.StreamingServerRequest<Analytics_V1_RebuildStatusRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Analytics_V1_RebuildStatus> {
+        let response = try await self.getRebuildStatus(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -592,6 +682,19 @@ extension Analytics_V1_AnalyticsService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Analytics_V1_RebuildResponse> {
         return GRPCCore.ServerResponse<Analytics_V1_RebuildResponse>(
             message: try await self.rebuild(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getRebuildStatus(
+        request: GRPCCore.ServerRequest<Analytics_V1_RebuildStatusRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Analytics_V1_RebuildStatus> {
+        return GRPCCore.ServerResponse<Analytics_V1_RebuildStatus>(
+            message: try await self.getRebuildStatus(
                 request: request.message,
                 context: context
             ),
@@ -722,6 +825,29 @@ extension Analytics_V1_AnalyticsService {
             deserializer: some GRPCCore.MessageDeserializer<Analytics_V1_RebuildResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Analytics_V1_RebuildResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetRebuildStatus" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Whether a rebuild runs, and how the last one ended.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Analytics_V1_RebuildStatusRequest` message.
+        ///   - serializer: A serializer for `Analytics_V1_RebuildStatusRequest` messages.
+        ///   - deserializer: A deserializer for `Analytics_V1_RebuildStatus` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getRebuildStatus<Result>(
+            request: GRPCCore.ClientRequest<Analytics_V1_RebuildStatusRequest>,
+            serializer: some GRPCCore.MessageSerializer<Analytics_V1_RebuildStatusRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Analytics_V1_RebuildStatus>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Analytics_V1_RebuildStatus>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -910,6 +1036,40 @@ extension Analytics_V1_AnalyticsService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "GetRebuildStatus" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Whether a rebuild runs, and how the last one ended.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Analytics_V1_RebuildStatusRequest` message.
+        ///   - serializer: A serializer for `Analytics_V1_RebuildStatusRequest` messages.
+        ///   - deserializer: A deserializer for `Analytics_V1_RebuildStatus` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getRebuildStatus<Result>(
+            request: GRPCCore.ClientRequest<Analytics_V1_RebuildStatusRequest>,
+            serializer: some GRPCCore.MessageSerializer<Analytics_V1_RebuildStatusRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Analytics_V1_RebuildStatus>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Analytics_V1_RebuildStatus>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Analytics_V1_AnalyticsService.Method.GetRebuildStatus.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -1056,6 +1216,35 @@ extension Analytics_V1_AnalyticsService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Analytics_V1_RebuildRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Analytics_V1_RebuildResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetRebuildStatus" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Whether a rebuild runs, and how the last one ended.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Analytics_V1_RebuildStatusRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getRebuildStatus<Result>(
+        request: GRPCCore.ClientRequest<Analytics_V1_RebuildStatusRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Analytics_V1_RebuildStatus>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getRebuildStatus(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Analytics_V1_RebuildStatusRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Analytics_V1_RebuildStatus>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1224,6 +1413,39 @@ extension Analytics_V1_AnalyticsService.ClientProtocol {
             metadata: metadata
         )
         return try await self.rebuild(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetRebuildStatus" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Whether a rebuild runs, and how the last one ended.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getRebuildStatus<Result>(
+        _ message: Analytics_V1_RebuildStatusRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Analytics_V1_RebuildStatus>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Analytics_V1_RebuildStatusRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getRebuildStatus(
             request: request,
             options: options,
             onResponse: handleResponse

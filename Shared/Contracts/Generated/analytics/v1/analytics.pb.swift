@@ -339,6 +339,56 @@ public nonisolated struct Analytics_V1_RebuildResponse: Sendable {
   public init() {}
 }
 
+public nonisolated struct Analytics_V1_RebuildStatusRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Analytics_V1_RebuildStatus: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var running: Bool = false
+
+  /// Unset before the first rebuild since the service started.
+  public var lastStartedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_lastStartedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_lastStartedAt = newValue}
+  }
+  /// Returns true if `lastStartedAt` has been explicitly set.
+  public var hasLastStartedAt: Bool {self._lastStartedAt != nil}
+  /// Clears the value of `lastStartedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearLastStartedAt() {self._lastStartedAt = nil}
+
+  public var lastFinishedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_lastFinishedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_lastFinishedAt = newValue}
+  }
+  /// Returns true if `lastFinishedAt` has been explicitly set.
+  public var hasLastFinishedAt: Bool {self._lastFinishedAt != nil}
+  /// Clears the value of `lastFinishedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearLastFinishedAt() {self._lastFinishedAt = nil}
+
+  /// The orders the last rebuild recorded from product's history.
+  public var lastOrders: Int64 = 0
+
+  /// Empty when the last rebuild succeeded.
+  public var lastError: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _lastStartedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _lastFinishedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "analytics.v1"
@@ -983,6 +1033,79 @@ nonisolated extension Analytics_V1_RebuildResponse: SwiftProtobuf.Message, Swift
 
   public static func ==(lhs: Analytics_V1_RebuildResponse, rhs: Analytics_V1_RebuildResponse) -> Bool {
     if lhs.status != rhs.status {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Analytics_V1_RebuildStatusRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RebuildStatusRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Analytics_V1_RebuildStatusRequest, rhs: Analytics_V1_RebuildStatusRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Analytics_V1_RebuildStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RebuildStatus"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}running\0\u{3}last_started_at\0\u{3}last_finished_at\0\u{3}last_orders\0\u{3}last_error\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.running) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._lastStartedAt) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._lastFinishedAt) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.lastOrders) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.lastError) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.running != false {
+      try visitor.visitSingularBoolField(value: self.running, fieldNumber: 1)
+    }
+    try { if let v = self._lastStartedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._lastFinishedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    if self.lastOrders != 0 {
+      try visitor.visitSingularInt64Field(value: self.lastOrders, fieldNumber: 4)
+    }
+    if !self.lastError.isEmpty {
+      try visitor.visitSingularStringField(value: self.lastError, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Analytics_V1_RebuildStatus, rhs: Analytics_V1_RebuildStatus) -> Bool {
+    if lhs.running != rhs.running {return false}
+    if lhs._lastStartedAt != rhs._lastStartedAt {return false}
+    if lhs._lastFinishedAt != rhs._lastFinishedAt {return false}
+    if lhs.lastOrders != rhs.lastOrders {return false}
+    if lhs.lastError != rhs.lastError {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
