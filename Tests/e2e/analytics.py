@@ -12,7 +12,7 @@
   inbox; the services have no backdoor.
 - `isolated_months`: months nobody else sold in (far in the past, a random year per run), so a
   test can assert every figure of their summary and overview.
-- `RebuildLog`: the end of a rebuild, as analytics logs it (the API only starts one).
+- `start_rebuild`, `wait_for_rebuild`: a rebuild and its end (`GET /api/admin/analytics/rebuild`).
 - Thin wrappers of the five routes (every call goes through `identity.call`: the OpenAPI
   contract and the leak scan).
 """
@@ -27,14 +27,13 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import pika
 
 import commerce
-import processes
 from identity import get, post
+from stack import wait_until
 
 UTC = dt.timezone.utc
 SUMMARY = "/api/admin/analytics/summary"
@@ -46,8 +45,6 @@ DEAD_LETTERS = "analytics.events.dead"
 APPLY_WITHIN = 30.0      # seconds for analytics to apply what a test published or paid
 MAXIMUM_DAYS = 366
 SHORT_LIST = 3
-REBUILT = "rebuilt the sales facts"
-REBUILD_FAILED = "rebuilding the sales facts failed; ask again"
 
 
 def today_path(location_id: str) -> str:
@@ -445,50 +442,30 @@ def isolated_months(count: int, *, first_month: int = 1, tries: int = 20) -> Mon
 
 # --- rebuilds ----------------------------------------------------------------------------------
 
-class RebuildLog:
-    """The rebuilds that ended after this object was made, from analytics' log (one JSON object
-    a line: `rebuilt the sales facts` or `rebuilding the sales facts failed; ask again`)."""
-
-    def __init__(self) -> None:
-        self.path: Path = processes.local_dir() / "logs" / "analytics.log"
-        assert self.path.is_file(), f"no analytics log at {self.path} (set PLATFORM_LOCAL_DIR)"
-        self.offset = self.path.stat().st_size
-
-    def ended(self) -> list[dict]:
-        with self.path.open("rb") as log:
-            log.seek(self.offset)
-            text = log.read().decode("utf-8", "replace")
-        out = []
-        for line in text.splitlines():
-            try:
-                entry = json.loads(line)
-            except ValueError:
-                continue
-            if entry.get("msg") in (REBUILT, REBUILD_FAILED):
-                out.append(entry)
-        return out
-
-    def wait(self, count: int = 1, timeout: float = 180.0) -> list[dict]:
-        deadline = time.monotonic() + timeout
-        while True:
-            ended = self.ended()
-            if len(ended) >= count:
-                return ended
-            assert time.monotonic() < deadline, (
-                f"{count} rebuild(s) did not end within {timeout:.0f} s ({len(ended)} did): {self.path}")
-            time.sleep(0.25)
+def rebuild_status(token: str | None = None) -> dict:
+    response = get(REBUILD, token=token or commerce.admin_token())
+    assert response.status_code == 200, f"GET {REBUILD}: {response.status_code} {response.text[:300]}"
+    return response.json()
 
 
-def start_rebuild(token: str | None = None, timeout: float = 180.0) -> RebuildLog:
+def wait_for_rebuild(timeout: float = 180.0) -> dict:
+    """Polls the rebuild's state until none runs; returns how the last one ended."""
+    def ended() -> dict | None:
+        status = rebuild_status()
+        return None if status["running"] else status
+
+    return wait_until(ended, timeout=timeout, interval=0.25, what="the rebuild to end")
+
+
+def start_rebuild(token: str | None = None, timeout: float = 180.0) -> None:
     """POST rebuild until it answers 202 (a 409 — one under way, e.g. another test's — waits for
-    that one to end). Returns the log watcher made just before the 202."""
+    that one to end)."""
     deadline = time.monotonic() + timeout
     while True:
-        log = RebuildLog()
         response = post(REBUILD, token=token or commerce.admin_token())
         if response.status_code == 202:
             assert response.json() == {"status": "started"}, response.text
-            return log
+            return
         assert response.status_code == 409, f"POST {REBUILD}: {response.status_code} {response.text[:300]}"
         assert time.monotonic() < deadline, "a rebuild was under way for too long"
-        log.wait(1, timeout=max(1.0, deadline - time.monotonic()))
+        wait_for_rebuild(timeout=max(1.0, deadline - time.monotonic()))
