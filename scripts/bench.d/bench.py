@@ -428,6 +428,8 @@ def cmd_analytics_load(lines_wanted: int, months: int) -> None:
         INSERT INTO daily_product_sales SELECT DATE(paid_at), location_id, product_id, SUM(quantity), SUM(line_total_cents)
             FROM bench_lines GROUP BY DATE(paid_at), location_id, product_id
             ON DUPLICATE KEY UPDATE quantity = quantity + VALUES(quantity), sales_cents = sales_cents + VALUES(sales_cents);
+        INSERT INTO monthly_product_sales SELECT DATE_FORMAT(paid_at, '%Y-%m-01'), product_id, SUM(quantity) FROM bench_lines
+            GROUP BY DATE_FORMAT(paid_at, '%Y-%m-01'), product_id ON DUPLICATE KEY UPDATE quantity = quantity + VALUES(quantity);
         INSERT INTO daily_category_sales SELECT DATE(paid_at), category, SUM(line_total_cents) FROM bench_lines
             GROUP BY DATE(paid_at), category ON DUPLICATE KEY UPDATE sales_cents = sales_cents + VALUES(sales_cents);
     """

@@ -60,25 +60,32 @@ public struct Dashboard: Sendable {
     public func summary(month text: String?) async throws -> Summary {
         let month = try text.map(Self.month) ?? Month(containing: Day(now()))
         let days = month.firstDay...month.lastDay
-        let locations = try await store.locationSales(days)
+        let previous = month.adding(-1)
+        // Three independent reads, on three pooled connections at once.
+        async let thisMonth = store.locationSales(days)
+        async let previousMonth = store.locationSales(previous.firstDay...previous.lastDay)
+        async let topProduct = store.topProducts(in: month, limit: 1).first
+        let locations = try await thisMonth
         let total = locations.reduce(0) { $0 + $1.salesCents }
         let orders = locations.reduce(0) { $0 + $1.orderCount }
-        let previous = month.adding(-1)
-        let previousTotal = try await store.locationSales(previous.firstDay...previous.lastDay).reduce(0) { $0 + $1.salesCents }
+        let previousTotal = try await previousMonth.reduce(0) { $0 + $1.salesCents }
         return Summary(
             month: month, totalSalesCents: total, orderCount: orders,
             averageOrderCents: orders == 0 ? 0 : (total + orders / 2) / orders,
-            topProduct: try await store.topProducts(days, limit: 1).first,
-            topLocation: Self.byBestSales(locations).first, previousMonthSalesCents: previousTotal,
-            growthPct: Forecast.growthPercent(from: previousTotal, to: total))
+            topProduct: try await topProduct, topLocation: Self.byBestSales(locations).first,
+            previousMonthSalesCents: previousTotal, growthPct: Forecast.growthPercent(from: previousTotal, to: total))
     }
 
     /// `from`…`to` (`YYYY-MM-DD`, both or neither; the current month when neither), at most 366 days.
     public func overview(from: String?, to: String?) async throws -> Overview {
         let days = try range(from: from, to: to)
-        let locations = Self.byBestSales(try await store.locationSales(days))
+        async let locationSales = store.locationSales(days)
+        async let dailySales = store.dailySales(days)
+        async let productQuantities = store.productQuantities(days)
+        async let categorySales = store.categorySales(days)
+        let locations = Self.byBestSales(try await locationSales)
         var sold: [Day: [UUID: Int64]] = [:]
-        for sales in try await store.dailySales(days) { sold[sales.day, default: [:]][sales.locationID] = sales.salesCents }
+        for sales in try await dailySales { sold[sales.day, default: [:]][sales.locationID] = sales.salesCents }
         var daily: [DailySales] = []
         for ordinal in days.lowerBound.ordinal...days.upperBound.ordinal {
             let day = Day(ordinal: ordinal)
@@ -86,14 +93,14 @@ public struct Dashboard: Sendable {
                 daily.append(DailySales(day: day, locationID: location.locationID, salesCents: sold[day]?[location.locationID] ?? 0))
             }
         }
-        let quantities = try await store.productQuantities(days)
+        let quantities = try await productQuantities
         let products = locations.map { location in
             let sold = quantities[location.locationID] ?? []
             return Overview.Products(
                 locationID: location.locationID, top: Array(Self.mostSoldFirst(sold).prefix(Self.shortList)),
                 bottom: Array(Self.leastSoldFirst(sold).prefix(Self.shortList)))
         }
-        let categories = try await store.categorySales(days)
+        let categories = try await categorySales
         let total = categories.reduce(0) { $0 + $1.salesCents }
         return Overview(
             days: days, locations: locations, daily: daily, products: products,

@@ -19,8 +19,8 @@ public protocol SalesStore: Sendable {
     func dailySales(_ days: ClosedRange<Day>) async throws -> [DailySales]
     /// Per café and product (keyed by café).
     func productQuantities(_ days: ClosedRange<Day>) async throws -> [UUID: [ProductQuantity]]
-    /// Per product over every café, most sold first, at most `limit`.
-    func topProducts(_ days: ClosedRange<Day>, limit: Int) async throws -> [ProductQuantity]
+    /// Per product over every café in `month`, most sold first, at most `limit`.
+    func topProducts(in month: Month, limit: Int) async throws -> [ProductQuantity]
     /// Per category, share left at 0 (the caller computes it).
     func categorySales(_ days: ClosedRange<Day>) async throws -> [CategorySales]
     /// Per month and café, every month with sales.

@@ -90,7 +90,7 @@ public struct MariaDBSalesStore: SalesStore {
             _ = try connection.query("SELECT id FROM rebuild_fence WHERE id = 1 FOR UPDATE")
             for table in [
                 "sale_lines", "sales", "location_names", "product_names", "daily_location_sales", "daily_product_sales",
-                "daily_category_sales",
+                "monthly_product_sales", "daily_category_sales",
             ] {
                 try connection.execute("DELETE FROM \(table)")
             }
@@ -142,16 +142,14 @@ public struct MariaDBSalesStore: SalesStore {
         return byLocation
     }
 
-    public func topProducts(_ days: ClosedRange<Day>, limit: Int) async throws -> [ProductQuantity] {
+    public func topProducts(in month: Month, limit: Int) async throws -> [ProductQuantity] {
         try await client.query(
             """
-            SELECT q.product_id, coalesce(n.name, '') AS name, q.quantity
-            FROM (SELECT product_id, sum(quantity) AS quantity FROM daily_product_sales
-                  WHERE day BETWEEN ? AND ? GROUP BY product_id) q
-            LEFT JOIN product_names n ON n.product_id = q.product_id
-            WHERE q.quantity > 0 ORDER BY q.quantity DESC, CAST(name AS BINARY), q.product_id LIMIT ?
+            SELECT m.product_id, coalesce(n.name, '') AS name, m.quantity
+            FROM monthly_product_sales m LEFT JOIN product_names n ON n.product_id = m.product_id
+            WHERE m.month = ? AND m.quantity > 0 ORDER BY m.quantity DESC, CAST(name AS BINARY), m.product_id LIMIT ?
             """,
-            Self.bounds(days) + [.int(Int64(limit))]
+            [.string(month.firstDay.description), .int(Int64(limit))]
         ).map(Self.quantity)
     }
 
@@ -220,6 +218,11 @@ public struct MariaDBSalesStore: SalesStore {
             "quantity = quantity + VALUES(quantity), sales_cents = sales_cents + VALUES(sales_cents)",
             products.sorted { $0.key.uuidString < $1.key.uuidString }.map {
                 [date, .uuid(location), .uuid($0.key), .int($0.value.quantity), .int($0.value.cents)]
+            }, connection)
+        try upsert(
+            "INSERT INTO monthly_product_sales (month, product_id, quantity)", "quantity = quantity + VALUES(quantity)",
+            products.sorted { $0.key.uuidString < $1.key.uuidString }.map {
+                [.string(day.month.firstDay.description), .uuid($0.key), .int($0.value.quantity)]
             }, connection)
         try upsert(
             "INSERT INTO daily_category_sales (day, category, sales_cents)",
