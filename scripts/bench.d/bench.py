@@ -410,7 +410,10 @@ def cmd_analytics_load(lines_wanted: int, months: int) -> None:
             sales.write(f"{order}\t{cafe_id}\t{cafe_name}\t{total}\t{paid}\n")
             written += len(chosen)
             orders += 1
-    script = f"""
+    # A run cut short leaves its rows behind (the closing rebuild is what drops them): start clean.
+    tables = ["sale_lines", "sales", "location_names", "product_names", "daily_location_sales", "daily_product_sales",
+              "monthly_product_sales", "daily_category_sales"]
+    script = "".join(f"DELETE FROM {table};\n" for table in tables) + f"""
         CREATE TEMPORARY TABLE bench_sales LIKE sales;
         CREATE TEMPORARY TABLE bench_lines LIKE sale_lines;
         LOAD DATA LOCAL INFILE '{directory / "sales.tsv"}' INTO TABLE bench_sales
