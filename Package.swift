@@ -34,8 +34,8 @@ let services: [(executable: String, library: String, folder: String, store: [Str
     ("product", "ProductService", "Product", postgres, ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"], ["Migrations"]),
     ("payment", "PaymentService", "Payment", postgres, ["Contracts", "EventKit", "PlatformRPC"], ["Migrations"]),
     ("analytics", "AnalyticsService", "Analytics", mariadb, ["Contracts", "EventKit", "PlatformRPC"], ["Migrations"]),
-    ("client", "ClientService", "Client", mongo, [], []),
-    ("event", "EventService", "Event", mariadb, ["EventKit"], ["Migrations"]),
+    ("client", "ClientService", "Client", mongo, ["Contracts", "PlatformRPC", "ServiceFront", serviceLifecycle], []),
+    ("event", "EventService", "Event", mariadb, ["Contracts", "PlatformRPC", "ServiceFront", crypto], ["Migrations"]),
 ]
 
 func system(_ name: String, pkgConfig: String, apt: String) -> Target {
@@ -84,6 +84,12 @@ let sharedTargets: [Target] = [
         name: "PlatformAPI",
         dependencies: ["PlatformCore", openAPIRuntime, hummingbird, httpTypes, logging],
         path: "Shared/PlatformAPI"
+    ),
+    // A service's own REST front (client, event): tokens checked through idm, JSON the gateway's way.
+    .target(
+        name: "ServiceFront",
+        dependencies: ["Contracts", "PlatformCore", "PlatformHTTP", "PlatformAPI", hummingbird, grpcCore],
+        path: "Shared/ServiceFront"
     ),
     .target(name: "Contracts", dependencies: ["PlatformCore", grpcCore, grpcProtobuf, swiftProtobuf], path: "Shared/Contracts"),
     .target(name: "PasswordHashing", dependencies: ["BlockingIO", "CCrypt", "PlatformCore", "PlatformConfig"], path: "Shared/PasswordHashing"),

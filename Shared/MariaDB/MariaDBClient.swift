@@ -37,6 +37,22 @@ public final class MariaDBClient: Sendable {
         }
     }
 
+    /// `transaction`, run again (at most `retries` times) when the server chose it as a deadlock
+    /// victim (1213) and rolled it back: for transactions that lock rows in an order the server
+    /// cannot always keep (index ranges, gap locks).
+    public func transaction<T: Sendable>(
+        retryingDeadlocks retries: Int, _ body: @escaping @Sendable (MariaDBConnection) throws -> T
+    ) async throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try await transaction(body)
+            } catch let error as DatabaseError where error.code == "1213" && attempt < retries {
+                attempt += 1
+            }
+        }
+    }
+
     /// A real round trip to the server, for readiness checks. A pooled session the server
     /// dropped is replaced and the ping retried, so only an unreachable server fails.
     public func ping() async throws {

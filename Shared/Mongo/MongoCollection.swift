@@ -114,10 +114,12 @@ public struct MongoCollection: Sendable {
     }
 
     /// Creates an index (a no-op when the same one exists). Building a unique index over
-    /// existing duplicates fails with `.uniqueViolation`.
-    public func createIndex(keys: BSONDocument, name: String, unique: Bool = false) async throws {
+    /// existing duplicates fails with `.uniqueViolation`; a `sparse` one skips documents without
+    /// the indexed field.
+    public func createIndex(keys: BSONDocument, name: String, unique: Bool = false, sparse: Bool = false) async throws {
         var index: BSONDocument = ["key": .document(keys), "name": .string(name)]
         if unique { index["unique"] = true }
+        if sparse { index["sparse"] = true }
         let command: BSONDocument = ["createIndexes": .string(self.name), "indexes": [.document(index)]]
         try await withCollection { collection in
             let commandBSON = try BSONWriter.encode(command)

@@ -10,11 +10,9 @@ public struct RFC3339DateTranscoder: DateTranscoder {
     public func encode(_ date: Date) throws -> String { date.rfc3339 }
 
     public func decode(_ text: String) throws -> Date {
-        if let date = try? Date(text, strategy: Self.withFractions) { return date }
-        if let date = try? Date(text, strategy: Self.wholeSeconds) { return date }
-        throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "'\(text)' is not an RFC 3339 time"))
+        guard let date = Date(rfc3339: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "'\(text)' is not an RFC 3339 time"))
+        }
+        return date
     }
-
-    private static let withFractions = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-    private static let wholeSeconds = Date.ISO8601FormatStyle()
 }

@@ -7,11 +7,14 @@ public struct Requester: Sendable, Equatable {
     public var roles: [String]
     /// A café terminal's café.
     public var locationID: UUID?
+    /// The account's email, where the token carries one.
+    public var email: String?
 
-    public init(userID: UUID?, roles: [String], locationID: UUID?) {
+    public init(userID: UUID?, roles: [String], locationID: UUID?, email: String? = nil) {
         self.userID = userID
         self.roles = roles
         self.locationID = locationID
+        self.email = email
     }
 
     public func has(_ role: Role) -> Bool { roles.contains(role.rawValue) }

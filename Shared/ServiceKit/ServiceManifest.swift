@@ -3,7 +3,7 @@
 public enum ServiceManifest {
     public static let gateway = ServiceDescriptor(
         "gateway", prefix: "GATEWAY", http: 5000, grpc: 50050, store: nil, broker: true,
-        peers: ["idm", "auth", "user", "product", "payment", "analytics"])
+        peers: ["idm", "auth", "user", "product", "payment", "analytics", "client", "event"])
     public static let idm = ServiceDescriptor(
         "idm", prefix: "IDM", http: 9101, grpc: 50051, store: .postgres(database: "idm"), broker: true, peers: ["auth", "product"])
     public static let auth = ServiceDescriptor(
@@ -20,9 +20,11 @@ public enum ServiceManifest {
         "analytics", prefix: "ANALYTICS", http: 9107, grpc: 50057, store: .mariadb(database: "analytics"), broker: true,
         peers: ["product"])
     public static let client = ServiceDescriptor(
-        "client", prefix: "CLIENT", http: 8000, grpc: 50058, store: .mongo(database: "clients"), broker: false)
+        "client", prefix: "CLIENT", http: 8000, grpc: 50058, store: .mongo(database: "clients"), broker: false,
+        peers: ["idm", "event"])
     public static let event = ServiceDescriptor(
-        "event", prefix: "EVENT", http: 8001, grpc: 50059, store: .mariadb(database: "events"), broker: false)
+        "event", prefix: "EVENT", http: 8001, grpc: 50059, store: .mariadb(database: "events"), broker: false,
+        peers: ["idm"])
 
     public static let all = [gateway, idm, auth, user, media, product, payment, analytics, client, event]
 

@@ -16,72 +16,68 @@ public struct MariaDBSalesStore: SalesStore {
     public init(client: MariaDBClient) { self.client = client }
 
     public func record(_ sale: Sale, cause: ReceivedEvent?) async throws -> Bool {
-        try await retryingDeadlocks {
-            try await client.transaction { connection in
-                try Self.passFence(connection)
-                if let cause, try !connection.recordInInbox(eventID: cause.id, eventType: cause.type) { return false }
-                let day = Day(sale.paidAt)
-                do {
-                    try connection.execute(
-                        "INSERT INTO sales (order_id, location_id, location_name, total_cents, paid_at) VALUES (?, ?, ?, ?, ?)",
-                        [.uuid(sale.orderID), .uuid(sale.locationID), .string(sale.locationName), .int(sale.totalCents),
-                         .date(sale.paidAt)])
-                } catch let error as DatabaseError where error.kind == .uniqueViolation {
-                    // Counted before, or refunded first: then the facts are kept, uncounted.
-                    guard
-                        let row = try connection.query(
-                            "SELECT paid_at FROM sales WHERE order_id = ? FOR UPDATE", [.uuid(sale.orderID)]
-                        ).first, try row.isNull("paid_at")
-                    else { return false }
-                    try connection.execute(
-                        "UPDATE sales SET location_id = ?, location_name = ?, total_cents = ?, paid_at = ? WHERE order_id = ?",
-                        [.uuid(sale.locationID), .string(sale.locationName), .int(sale.totalCents), .date(sale.paidAt),
-                         .uuid(sale.orderID)])
-                    try Self.insertLines(of: sale, connection)
-                    return false
-                }
+        try await client.transaction(retryingDeadlocks: Self.deadlockRetries) { connection in
+            try Self.passFence(connection)
+            if let cause, try !connection.recordInInbox(eventID: cause.id, eventType: cause.type) { return false }
+            let day = Day(sale.paidAt)
+            do {
+                try connection.execute(
+                    "INSERT INTO sales (order_id, location_id, location_name, total_cents, paid_at) VALUES (?, ?, ?, ?, ?)",
+                    [.uuid(sale.orderID), .uuid(sale.locationID), .string(sale.locationName), .int(sale.totalCents),
+                     .date(sale.paidAt)])
+            } catch let error as DatabaseError where error.kind == .uniqueViolation {
+                // Counted before, or refunded first: then the facts are kept, uncounted.
+                guard
+                    let row = try connection.query(
+                        "SELECT paid_at FROM sales WHERE order_id = ? FOR UPDATE", [.uuid(sale.orderID)]
+                    ).first, try row.isNull("paid_at")
+                else { return false }
+                try connection.execute(
+                    "UPDATE sales SET location_id = ?, location_name = ?, total_cents = ?, paid_at = ? WHERE order_id = ?",
+                    [.uuid(sale.locationID), .string(sale.locationName), .int(sale.totalCents), .date(sale.paidAt),
+                     .uuid(sale.orderID)])
                 try Self.insertLines(of: sale, connection)
-                try Self.upsert(
-                    "INSERT INTO location_names (location_id, name)", "name = VALUES(name)",
-                    [[.uuid(sale.locationID), .string(sale.locationName)]], connection)
-                try Self.upsert(
-                    "INSERT INTO product_names (product_id, name)", "name = VALUES(name)",
-                    Self.byProduct(sale.lines).map { [.uuid($0.productID), .string($0.productName)] }, connection)
-                try Self.applyRollups(
-                    day: day, location: sale.locationID, total: sale.totalCents, orders: 1,
-                    lines: sale.lines.map { ($0.productID, $0.category, $0.quantity, $0.lineTotalCents) }, connection)
-                return true
+                return false
             }
+            try Self.insertLines(of: sale, connection)
+            try Self.upsert(
+                "INSERT INTO location_names (location_id, name)", "name = VALUES(name)",
+                [[.uuid(sale.locationID), .string(sale.locationName)]], connection)
+            try Self.upsert(
+                "INSERT INTO product_names (product_id, name)", "name = VALUES(name)",
+                Self.byProduct(sale.lines).map { [.uuid($0.productID), .string($0.productName)] }, connection)
+            try Self.applyRollups(
+                day: day, location: sale.locationID, total: sale.totalCents, orders: 1,
+                lines: sale.lines.map { ($0.productID, $0.category, $0.quantity, $0.lineTotalCents) }, connection)
+            return true
         }
     }
 
     public func refund(order: UUID, at time: Date, cause: ReceivedEvent?) async throws {
-        try await retryingDeadlocks {
-            try await client.transaction { connection in
-                try Self.passFence(connection)
-                if let cause, try !connection.recordInInbox(eventID: cause.id, eventType: cause.type) { return }
-                do {
-                    // Before its sale: the row keeps the sale from counting when it comes.
-                    try connection.execute("INSERT INTO sales (order_id, refunded_at) VALUES (?, ?)", [.uuid(order), .date(time)])
-                    return
-                } catch let error as DatabaseError where error.kind == .uniqueViolation {}
-                guard
-                    let sale = try connection.query(
-                        "SELECT location_id, total_cents, paid_at, refunded_at FROM sales WHERE order_id = ? FOR UPDATE", [.uuid(order)]
-                    ).first,
-                    try sale.isNull("refunded_at"), let paidAt = try sale.date("paid_at"), let location = try sale.uuid("location_id")
-                else { return }
-                try connection.execute("UPDATE sales SET refunded_at = ? WHERE order_id = ?", [.date(time), .uuid(order)])
-                let lines = try connection.query(
-                    "SELECT product_id, category, quantity, line_total_cents FROM sale_lines WHERE order_id = ?", [.uuid(order)]
-                ).map { row in
-                    (try row.required("product_id", row.uuid), try row.required("category", row.string),
-                     -Int64(try row.required("quantity", row.int)), -Int64(try row.required("line_total_cents", row.int)))
-                }
-                try Self.applyRollups(
-                    day: Day(paidAt), location: location, total: -Int64(try sale.required("total_cents", sale.int)), orders: -1,
-                    lines: lines, connection)
+        try await client.transaction(retryingDeadlocks: Self.deadlockRetries) { connection in
+            try Self.passFence(connection)
+            if let cause, try !connection.recordInInbox(eventID: cause.id, eventType: cause.type) { return }
+            do {
+                // Before its sale: the row keeps the sale from counting when it comes.
+                try connection.execute("INSERT INTO sales (order_id, refunded_at) VALUES (?, ?)", [.uuid(order), .date(time)])
+                return
+            } catch let error as DatabaseError where error.kind == .uniqueViolation {}
+            guard
+                let sale = try connection.query(
+                    "SELECT location_id, total_cents, paid_at, refunded_at FROM sales WHERE order_id = ? FOR UPDATE", [.uuid(order)]
+                ).first,
+                try sale.isNull("refunded_at"), let paidAt = try sale.date("paid_at"), let location = try sale.uuid("location_id")
+            else { return }
+            try connection.execute("UPDATE sales SET refunded_at = ? WHERE order_id = ?", [.date(time), .uuid(order)])
+            let lines = try connection.query(
+                "SELECT product_id, category, quantity, line_total_cents FROM sale_lines WHERE order_id = ?", [.uuid(order)]
+            ).map { row in
+                (try row.required("product_id", row.uuid), try row.required("category", row.string),
+                 -Int64(try row.required("quantity", row.int)), -Int64(try row.required("line_total_cents", row.int)))
             }
+            try Self.applyRollups(
+                day: Day(paidAt), location: location, total: -Int64(try sale.required("total_cents", sale.int)), orders: -1,
+                lines: lines, connection)
         }
     }
 
@@ -267,17 +263,5 @@ public struct MariaDBSalesStore: SalesStore {
         ProductQuantity(
             productID: try row.required("product_id", row.uuid), name: try row.required("name", row.string),
             quantity: Int64(try row.required("quantity", row.int)))
-    }
-
-    /// Runs `body` again when the server chose its transaction as a deadlock victim.
-    private func retryingDeadlocks<T>(_ body: () async throws -> T) async throws -> T {
-        var attempt = 0
-        while true {
-            do {
-                return try await body()
-            } catch let error as DatabaseError where error.code == "1213" && attempt < Self.deadlockRetries {
-                attempt += 1
-            }
-        }
     }
 }

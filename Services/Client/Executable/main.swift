@@ -1,4 +1,4 @@
 import ClientService
 import ServiceKit
 
-await ServiceMain.run(ServiceManifest.client, build: buildClientService)
+await ServiceMain.run(ServiceManifest.client) { try await buildClientService($0) }

@@ -1,4 +1,4 @@
 import EventService
 import ServiceKit
 
-await ServiceMain.run(ServiceManifest.event, build: buildEventService)
+await ServiceMain.run(ServiceManifest.event) { try await buildEventService($0) }

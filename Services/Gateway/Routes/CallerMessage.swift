@@ -10,6 +10,7 @@ extension Platform_Common_V1_Caller {
             $0.userID = caller.has(.terminal) ? "" : caller.userID
             $0.roles = caller.roles
             $0.locationID = caller.locationID ?? ""
+            $0.email = caller.has(.terminal) ? "" : caller.email
         }
     }
 }

@@ -478,7 +478,7 @@ public nonisolated struct Event_V1_UpdatePacketRequest: Sendable {
   public mutating func clearCapacity() {self._capacity = nil}
 
   /// Clears the capacity (only its events limit it then).
-  public var clearCapacity_p: Bool = false
+  public var noCapacity: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1331,7 +1331,7 @@ nonisolated extension Event_V1_CreatePacketRequest: SwiftProtobuf.Message, Swift
 
 nonisolated extension Event_V1_UpdatePacketRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".UpdatePacketRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}caller\0\u{1}id\0\u{1}name\0\u{1}description\0\u{1}capacity\0\u{3}clear_capacity\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}caller\0\u{1}id\0\u{1}name\0\u{1}description\0\u{1}capacity\0\u{3}no_capacity\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1344,7 +1344,7 @@ nonisolated extension Event_V1_UpdatePacketRequest: SwiftProtobuf.Message, Swift
       case 3: try { try decoder.decodeSingularStringField(value: &self._name) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self._description_p) }()
       case 5: try { try decoder.decodeSingularInt64Field(value: &self._capacity) }()
-      case 6: try { try decoder.decodeSingularBoolField(value: &self.clearCapacity_p) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.noCapacity) }()
       default: break
       }
     }
@@ -1370,8 +1370,8 @@ nonisolated extension Event_V1_UpdatePacketRequest: SwiftProtobuf.Message, Swift
     try { if let v = self._capacity {
       try visitor.visitSingularInt64Field(value: v, fieldNumber: 5)
     } }()
-    if self.clearCapacity_p != false {
-      try visitor.visitSingularBoolField(value: self.clearCapacity_p, fieldNumber: 6)
+    if self.noCapacity != false {
+      try visitor.visitSingularBoolField(value: self.noCapacity, fieldNumber: 6)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1382,7 +1382,7 @@ nonisolated extension Event_V1_UpdatePacketRequest: SwiftProtobuf.Message, Swift
     if lhs._name != rhs._name {return false}
     if lhs._description_p != rhs._description_p {return false}
     if lhs._capacity != rhs._capacity {return false}
-    if lhs.clearCapacity_p != rhs.clearCapacity_p {return false}
+    if lhs.noCapacity != rhs.noCapacity {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -83,6 +83,9 @@ public nonisolated struct Platform_Common_V1_Caller: Sendable {
   /// Set for a café terminal.
   public var locationID: String = String()
 
+  /// The account's email (empty for a terminal).
+  public var email: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -204,7 +207,7 @@ nonisolated extension Platform_Common_V1_PageInfo: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Platform_Common_V1_Caller: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Caller"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}user_id\0\u{1}roles\0\u{3}location_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}user_id\0\u{1}roles\0\u{3}location_id\0\u{1}email\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -215,6 +218,7 @@ nonisolated extension Platform_Common_V1_Caller: SwiftProtobuf.Message, SwiftPro
       case 1: try { try decoder.decodeSingularStringField(value: &self.userID) }()
       case 2: try { try decoder.decodeRepeatedStringField(value: &self.roles) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.locationID) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.email) }()
       default: break
       }
     }
@@ -230,6 +234,9 @@ nonisolated extension Platform_Common_V1_Caller: SwiftProtobuf.Message, SwiftPro
     if !self.locationID.isEmpty {
       try visitor.visitSingularStringField(value: self.locationID, fieldNumber: 3)
     }
+    if !self.email.isEmpty {
+      try visitor.visitSingularStringField(value: self.email, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -237,6 +244,7 @@ nonisolated extension Platform_Common_V1_Caller: SwiftProtobuf.Message, SwiftPro
     if lhs.userID != rhs.userID {return false}
     if lhs.roles != rhs.roles {return false}
     if lhs.locationID != rhs.locationID {return false}
+    if lhs.email != rhs.email {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

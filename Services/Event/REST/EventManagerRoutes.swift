@@ -1,0 +1,142 @@
+import Foundation
+import Hummingbird
+import PlatformAPI
+import PlatformCore
+import PlatformHTTP
+import ServiceFront
+
+/// The event service's own REST front under `/api/event-manager` (the seed's paths), over the
+/// same catalog and box office as its gRPC service: the gateway's `/api/events`, `/api/packets`
+/// and `/api/tickets` answer alike.
+struct EventManagerRoutes {
+    let catalog: EventCatalog
+    let boxOffice: BoxOffice
+    let tokens: TokenIntrospection
+
+    func add(to router: Router<AppRequestContext>) {
+        let api = router.group("api/event-manager").add(middleware: FrontAuthentication(tokens: tokens))
+        api.get("events", use: listEvents)
+        api.post("events", use: createEvent)
+        api.get("events/:id") { _, context in try FrontJSON.response(EventView(try await catalog.event(try id(context)))) }
+        api.patch("events/:id", use: updateEvent)
+        api.delete("events/:id") { _, context in
+            try await catalog.deleteEvent(try id(context), by: try FrontRequester.signedIn())
+            return FrontJSON.noContent()
+        }
+        api.get("events/:id/event-packets") { _, context in
+            try FrontJSON.response(ListView(try await catalog.packets(ofEvent: try id(context)).map(PacketView.init)))
+        }
+
+        api.get("event-packets", use: listPackets)
+        api.post("event-packets", use: createPacket)
+        api.get("event-packets/:id") { _, context in try FrontJSON.response(PacketView(try await catalog.packet(try id(context)))) }
+        api.patch("event-packets/:id", use: updatePacket)
+        api.delete("event-packets/:id") { _, context in
+            try await catalog.deletePacket(try id(context), by: try FrontRequester.signedIn())
+            return FrontJSON.noContent()
+        }
+        api.get("event-packets/:id/events") { _, context in
+            try FrontJSON.response(ListView(try await catalog.events(ofPacket: try id(context)).map(EventView.init)))
+        }
+        api.post("event-packets/:id/events", use: addPacketEvent)
+        api.delete("event-packets/:id/events/:event_id") { _, context in
+            let packet = try await catalog.changeMembership(
+                packet: try id(context), event: try context.parameters.require("event_id"), adding: false,
+                by: try FrontRequester.signedIn())
+            return try FrontJSON.response(PacketView(packet))
+        }
+
+        api.get("tickets", use: listTickets)
+        api.get("tickets/:code") { _, context in
+            try FrontJSON.response(TicketView(try await boxOffice.ticket(try code(context), by: try FrontRequester.signedIn())))
+        }
+        api.delete("tickets/:code") { _, context in
+            _ = try await boxOffice.cancel(try code(context), by: try FrontRequester.signedIn())
+            return FrontJSON.noContent()
+        }
+        api.post("tickets/:code/check-in") { _, context in
+            try FrontJSON.response(TicketView(try await boxOffice.checkIn(try code(context), by: try FrontRequester.signedIn())))
+        }
+    }
+
+    // MARK: Events
+
+    @Sendable func listEvents(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        var values = QueryValues()
+        let paging = values.paging(page: query["page"].map(String.init), pageSize: query["page_size"].map(String.init))
+        var problems: [String: String] = [:]
+        var bounds: [String: Date] = [:]
+        for name in ["from", "to"] {
+            guard let text = query[Substring(name)] else { continue }
+            if let date = Date(rfc3339: String(text)) { bounds[name] = date } else { problems[name] = "must be an RFC 3339 time" }
+        }
+        try values.check()
+        guard problems.isEmpty, let paging else { throw AppError(.invalidArgument, "the query is not valid", details: problems) }
+        let page = try await catalog.events(
+            EventQuery(paging: paging, from: bounds["from"], to: bounds["to"], search: query["search"].map(String.init)))
+        return try FrontJSON.response(PageView(page, EventView.init))
+    }
+
+    @Sendable func createEvent(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let requester = try FrontRequester.signedIn()
+        let body = try await FrontJSON.decode(EventBody.self, from: request)
+        return try FrontJSON.response(EventView(try await catalog.createEvent(body.change, by: requester)), status: .created)
+    }
+
+    @Sendable func updateEvent(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let requester = try FrontRequester.signedIn()
+        let body = try await FrontJSON.decode(EventBody.self, from: request)
+        return try FrontJSON.response(EventView(try await catalog.updateEvent(try id(context), body.change, by: requester)))
+    }
+
+    // MARK: Packets
+
+    @Sendable func listPackets(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        var values = QueryValues()
+        let paging = values.paging(page: query["page"].map(String.init), pageSize: query["page_size"].map(String.init))
+        try values.check()
+        guard let paging else { throw AppError(.invalidArgument, "the query is not valid") }
+        let page = try await catalog.packets(paging, search: query["search"].map(String.init))
+        return try FrontJSON.response(PageView(page, PacketView.init))
+    }
+
+    @Sendable func createPacket(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let requester = try FrontRequester.signedIn()
+        let body = try await FrontJSON.decode(PacketBody.self, from: request)
+        let packet = try await catalog.createPacket(body.change, eventIDs: body.eventIds ?? [], by: requester)
+        return try FrontJSON.response(PacketView(packet), status: .created)
+    }
+
+    @Sendable func updatePacket(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let requester = try FrontRequester.signedIn()
+        let body = try await FrontJSON.decode(PacketBody.self, from: request)
+        return try FrontJSON.response(PacketView(try await catalog.updatePacket(try id(context), body.change, by: requester)))
+    }
+
+    @Sendable func addPacketEvent(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let requester = try FrontRequester.signedIn()
+        let body = try await FrontJSON.decode(PacketEventBody.self, from: request)
+        guard let event = body.eventId else {
+            throw AppError(.invalidArgument, "the event is missing", details: ["event_id": "is required"])
+        }
+        let packet = try await catalog.changeMembership(packet: try id(context), event: event, adding: true, by: requester)
+        return try FrontJSON.response(PacketView(packet))
+    }
+
+    // MARK: Tickets
+
+    @Sendable func listTickets(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let requester = try FrontRequester.signedIn()
+        let query = request.uri.queryParameters
+        var values = QueryValues()
+        let paging = values.paging(page: query["page"].map(String.init), pageSize: query["page_size"].map(String.init))
+        try values.check()
+        guard let paging else { throw AppError(.invalidArgument, "the query is not valid") }
+        return try FrontJSON.response(PageView(try await boxOffice.tickets(paging, by: requester), TicketView.init))
+    }
+
+    func id(_ context: AppRequestContext) throws -> String { try context.parameters.require("id") }
+    func code(_ context: AppRequestContext) throws -> String { try context.parameters.require("code") }
+}
