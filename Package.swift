@@ -137,7 +137,7 @@ let testTargets: [Target] = [
         dependencies: [
             "DatabaseKit", "Postgres", "MariaDB", "AMQP", "EventKit", "PlatformCore", "PlatformConfig", "PlatformRPC",
             "ServiceKit", "Contracts", "IDMService", "AuthService", "UserService", "GatewayService", "ProductService",
-            "PaymentService", "AnalyticsService", hummingbird,
+            "PaymentService", "AnalyticsService", "EventService", "ClientService", "Mongo", hummingbird,
             hummingbirdTesting, grpcCore, inProcessTransport, logging, swiftProtobuf,
         ],
         path: "Tests/TestSupport"

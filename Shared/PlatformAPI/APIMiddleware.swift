@@ -36,9 +36,16 @@ public struct APIMiddleware: ServerMiddleware {
                 throw AppError(.notFound, policy.notFoundMessage)
             }
         }
-        let body = policy.takesJSONBody ? try await Self.bounded(body) : body
-        guard let caller else { return try await next(request, body, metadata) }
-        return try await Caller.withCaller(caller) { try await next(request, body, metadata) }
+        var nulls: Set<String> = []
+        var body = body
+        if policy.takesJSONBody, let bytes = try await Self.bounded(body) {
+            nulls = ExplicitNulls.fields(of: bytes)
+            body = HTTPBody(bytes)
+        }
+        return try await ExplicitNulls.$bound.withValue(nulls) {
+            guard let caller else { return try await next(request, body, metadata) }
+            return try await Caller.withCaller(caller) { try await next(request, body, metadata) }
+        }
     }
 
     private func authorize(_ request: HTTPRequest, _ policy: OperationPolicy) async throws -> Caller? {
@@ -58,7 +65,7 @@ public struct APIMiddleware: ServerMiddleware {
         }
     }
 
-    private static func bounded(_ body: HTTPBody?) async throws -> HTTPBody? {
+    private static func bounded(_ body: HTTPBody?) async throws -> [UInt8]? {
         guard let body else { return nil }
         let tooLarge = AppError(.payloadTooLarge, "the request body is larger than \(maximumJSONBody / 1024) KiB")
         if case .known(let length) = body.length, length > maximumJSONBody { throw tooLarge }
@@ -67,6 +74,26 @@ public struct APIMiddleware: ServerMiddleware {
             guard bytes.count + chunk.count <= maximumJSONBody else { throw tooLarge }
             bytes += chunk
         }
-        return HTTPBody(bytes)
+        return bytes
+    }
+}
+
+/// The top-level fields a JSON request body set to `null` (a `PATCH`'s "clear this field"),
+/// which the generated types cannot tell from absent ones. Handlers ask `ExplicitNulls.contains`.
+public enum ExplicitNulls {
+    @TaskLocal static var bound: Set<String> = []
+
+    public static func contains(_ field: String) -> Bool { bound.contains(field) }
+
+    static func fields(of body: [UInt8]) -> Set<String> {
+        guard body.count >= 4, String(decoding: body, as: UTF8.self).contains("null"),
+            let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+        else { return [] }
+        return Set(object.filter { $0.value is NSNull }.keys)
+    }
+
+    /// Runs `body` as if the request had set `fields` to null (tests of handlers).
+    public static func with<T>(_ fields: Set<String>, _ body: () async throws -> T) async rethrows -> T {
+        try await $bound.withValue(fields, operation: body)
     }
 }

@@ -40,7 +40,7 @@ struct Probe: Sendable {
 /// Every status the document names for an operation is one the gateway really answers: each
 /// (operation, status) pair has a scenario that produces it, in process, and the scenarios cover
 /// exactly the document's pairs.
-@Suite("Documented statuses", .needs(.postgres))
+@Suite("Documented statuses", .needs(.postgres), .needs(.mariadb), .needs(.mongo))
 struct DocumentedStatusTests {
     /// Pairs that need a real outage of infrastructure, proved by the live-stack suite instead.
     static let provedByTheLiveStack: Set<String> = ["getReady 503"]  // Tests/e2e/test_readiness_failure.py
@@ -156,6 +156,85 @@ struct DocumentedStatusTests {
         case "getTodaySales":
             let café = try await stack.café()
             return Probe(.get, "/api/locations/\(café.id)/sales/today", token: try await stack.terminal(of: café))
+        case "listEvents": return Probe(.get, "/api/events?page=1&search=concert")
+        case "createEvent":
+            return Probe(
+                .post, "/api/events", token: try await stack.staff().accessToken,
+                json: ["name": "Gig", "location": "Hall", "starts_at": "2027-01-01T20:00:00Z", "capacity": 10])
+        case "getEvent": return Probe(.get, "/api/events/\(try await stack.event().id)")
+        case "updateEvent":
+            let (event, owner) = try await stack.event()
+            return Probe(.patch, "/api/events/\(event)", token: owner.accessToken, json: ["capacity": 8])
+        case "deleteEvent":
+            let (event, owner) = try await stack.event()
+            return Probe(.delete, "/api/events/\(event)", token: owner.accessToken)
+        case "listPacketsOfEvent": return Probe(.get, "/api/events/\(try await stack.event().id)/packets")
+        case "listPackets": return Probe(.get, "/api/packets?page=1")
+        case "createPacket":
+            let (event, owner) = try await stack.event()
+            return Probe(.post, "/api/packets", token: owner.accessToken, json: ["name": "Pass", "event_ids": [event]])
+        case "getPacket":
+            let (event, owner) = try await stack.event()
+            return Probe(.get, "/api/packets/\(try await stack.packet(of: [event], by: owner))")
+        case "updatePacket":
+            let (event, owner) = try await stack.event()
+            return Probe(
+                .patch, "/api/packets/\(try await stack.packet(of: [event], by: owner, capacity: 3))", token: owner.accessToken,
+                json: ["capacity": 2])
+        case "deletePacket":
+            let (event, owner) = try await stack.event()
+            return Probe(.delete, "/api/packets/\(try await stack.packet(of: [event], by: owner))", token: owner.accessToken)
+        case "listEventsOfPacket":
+            let (event, owner) = try await stack.event()
+            return Probe(.get, "/api/packets/\(try await stack.packet(of: [event], by: owner))/events")
+        case "addPacketEvent":
+            let (event, owner) = try await stack.event()
+            let other = try await stack.event(by: owner).id
+            return Probe(
+                .post, "/api/packets/\(try await stack.packet(of: [event], by: owner))/events", token: owner.accessToken,
+                json: ["event_id": other])
+        case "removePacketEvent":
+            let (event, owner) = try await stack.event()
+            let packet = try await stack.packet(of: [event], by: owner)
+            return Probe(.delete, "/api/packets/\(packet)/events/\(event)", token: owner.accessToken)
+        case "listTickets": return Probe(.get, "/api/tickets?page=1", token: try await stack.ticket().holder.accessToken)
+        case "getTicket":
+            let ticket = try await stack.ticket()
+            return Probe(.get, "/api/tickets/\(ticket.code)", token: ticket.holder.accessToken)
+        case "cancelTicket":
+            let ticket = try await stack.ticket()
+            return Probe(.delete, "/api/tickets/\(ticket.code)", token: ticket.holder.accessToken)
+        case "checkInTicket":
+            let ticket = try await stack.ticket()
+            return Probe(.post, "/api/tickets/\(ticket.code)/check-in", token: ticket.owner.accessToken)
+        case "getMyClient":
+            let account = try await stack.customer()
+            _ = try await stack.clientProfile(of: account)
+            return Probe(.get, "/api/clients/me", token: account.accessToken)
+        case "putMyClient":
+            return Probe(
+                .put, "/api/clients/me", token: try await stack.customer().accessToken,
+                json: ["first_name": "Ann", "is_name_public": true, "social_links": ["web": "https://example.com/ann"]])
+        case "listClients": return Probe(.get, "/api/clients?page=1", token: try await stack.admin().accessToken)
+        case "createClient":
+            return Probe(
+                .post, "/api/clients", token: try await stack.admin().accessToken,
+                json: ["email": "client-\(UUID())@example.com", "first_name": "Cleo"])
+        case "getClient":
+            let account = try await stack.customer()
+            return Probe(.get, "/api/clients/\(try await stack.clientProfile(of: account))", token: account.accessToken)
+        case "updateClient":
+            let id = try await stack.clientProfile(of: try await stack.customer())
+            return Probe(.patch, "/api/clients/\(id)", token: try await stack.admin().accessToken, json: ["last_name": "Lee"])
+        case "deleteClient":
+            let id = try await stack.clientProfile(of: try await stack.customer())
+            return Probe(.delete, "/api/clients/\(id)", token: try await stack.admin().accessToken)
+        case "getPublicClient": return Probe(.get, "/api/clients/\(try await stack.clientProfile(of: try await stack.customer()))/public")
+        case "buyTicket":
+            let account = try await stack.customer()
+            let id = try await stack.clientProfile(of: account)
+            return Probe(
+                .post, "/api/clients/\(id)/tickets", token: account.accessToken, json: ["event_id": try await stack.event().id])
         case "getJWKS": return Probe(.get, "/.well-known/jwks.json")
         case "getOpenAPI": return Probe(.get, "/openapi.json")
         case "getOpenAPIYAML": return Probe(.get, "/openapi.yaml")
@@ -205,6 +284,12 @@ struct DocumentedStatusTests {
         case 404 where operation == "getTodaySales":
             // Any café id answers (zeros for one without sales); a malformed one does not.
             probe.path = "/api/locations/not-a-café/sales/today"
+        case 404 where ["getTicket", "cancelTicket", "checkInTicket"].contains(operation):
+            probe.path = "/api/tickets/ZZZZZZZZZZZZ" + (operation == "checkInTicket" ? "/check-in" : "")
+        case 404 where operation == "createPacket":
+            probe.json?["event_ids"] = [UUID().uuidString]
+        case 404 where operation == "getMyClient":
+            probe.token = try await stack.customer().accessToken  // no profile yet
         case 404:
             let template = try #require(gatewayDocument.operations[operation]).path
             probe.path = template.replacingOccurrences(of: "{id}", with: UUID().uuidString)
@@ -212,6 +297,46 @@ struct DocumentedStatusTests {
             if operation == "getStock" || operation == "restock" || operation == "listMovements" {
                 probe.token = try await stack.staff().accessToken
             }
+        case 409 where ["updateEvent", "deleteEvent"].contains(operation):
+            let ticket = try await stack.ticket()
+            probe = Probe(
+                operation == "updateEvent" ? .patch : .delete, "/api/events/\(ticket.event)", token: ticket.owner.accessToken,
+                json: operation == "updateEvent" ? ["capacity": 1] : nil)
+            _ = try await stack.client.call(
+                .post, "/api/clients/\(ticket.client)/tickets", token: ticket.holder.accessToken, json: ["event_id": ticket.event])
+        case 409 where ["updatePacket", "deletePacket", "addPacketEvent", "removePacketEvent"].contains(operation):
+            let (event, owner) = try await stack.event()
+            let packet = try await stack.packet(of: [event], by: owner, capacity: 3)
+            let sold = try await stack.ticket(for: ("packet_id", packet))
+            _ = try await stack.client.call(
+                .post, "/api/clients/\(sold.client)/tickets", token: sold.holder.accessToken, json: ["packet_id": packet])
+            switch operation {
+            case "updatePacket": probe = Probe(.patch, "/api/packets/\(packet)", token: owner.accessToken, json: ["capacity": 1])
+            case "deletePacket": probe = Probe(.delete, "/api/packets/\(packet)", token: owner.accessToken)
+            case "addPacketEvent":
+                probe = Probe(
+                    .post, "/api/packets/\(packet)/events", token: owner.accessToken,
+                    json: ["event_id": try await stack.event(by: owner).id])
+            default: probe = Probe(.delete, "/api/packets/\(packet)/events/\(event)", token: owner.accessToken)
+            }
+        case 409 where operation == "cancelTicket":
+            let ticket = try await stack.ticket()
+            _ = try await stack.client.call(.post, "/api/tickets/\(ticket.code)/check-in", token: ticket.owner.accessToken)
+            probe = Probe(.delete, "/api/tickets/\(ticket.code)", token: ticket.holder.accessToken)
+        case 409 where operation == "checkInTicket":
+            _ = try await probe.send(to: stack)  // checked in; a second check-in is refused
+        case 409 where operation == "buyTicket":
+            let account = try await stack.customer()
+            let id = try await stack.clientProfile(of: account)
+            probe = Probe(
+                .post, "/api/clients/\(id)/tickets", token: account.accessToken,
+                json: ["event_id": try await stack.event(capacity: 1).id])
+            _ = try await probe.send(to: stack)  // the only seat
+        case 409 where operation == "createClient" || operation == "updateClient":
+            let taken = "taken-\(UUID())@example.com"
+            _ = try await stack.client.call(
+                .post, "/api/clients", token: try await stack.admin().accessToken, json: ["email": taken])
+            probe.json?["email"] = taken
         case 409 where operation == "updateUser" || operation == "deactivateUser":
             // An admin taking away their own admin rights.
             let admin = try await stack.admin()
@@ -274,7 +399,7 @@ struct DocumentedStatusTests {
             for _ in 0..<5 { _ = try await stack.login(account.email, "not the password") }
             probe.json = ["email": account.email, "password": account.password]
         case 503:
-            let services = ["user", "auth", "idm", "product", "payment", "analytics"]
+            let services = ["user", "auth", "idm", "product", "payment", "analytics", "event", "client"]
             for service in services { stack.stores.faults.takeDown(service) }
             defer { for service in services { stack.stores.faults.bringUp(service) } }
             return try await probe.send(to: stack)
@@ -285,7 +410,7 @@ struct DocumentedStatusTests {
     }
 
     @Test func everyDocumentedStatusIsProduced() async throws {
-        try await PlatformStack.run(commerce: true) { stack in
+        try await PlatformStack.run(commerce: true, ticketing: true) { stack in
             var unproduced: [String] = []
             for policy in gatewayDocument.operations.values.sorted(by: { $0.operationID < $1.operationID }) {
                 for status in policy.statuses.sorted() {

@@ -10,6 +10,8 @@ import HummingbirdTesting
 import IDMService
 import PaymentService
 import AnalyticsService
+import ClientService
+import EventService
 import PlatformConfig
 import ProductService
 import ServiceKit
@@ -46,10 +48,13 @@ public struct PlatformStack: Sendable {
     /// Runs `body` against a fresh stack; `config` adds or overrides environment variables.
     /// - Parameter commerce: runs product and payment on fresh schemas of the test Postgres
     ///   server; without it they are not running (their calls answer UNIMPLEMENTED).
+    /// - Parameter ticketing: runs event (a fresh MariaDB database) and client (a fresh MongoDB
+    ///   database); without it they are not running.
     public static func run<T: Sendable>(
-        commerce: Bool = false, config: [String: String] = [:], _ body: @Sendable (PlatformStack) async throws -> T
+        commerce: Bool = false, ticketing: Bool = false, config: [String: String] = [:],
+        _ body: @Sendable (PlatformStack) async throws -> T
     ) async throws -> T {
-        try await withCommerceDatabases(commerce) { databases in
+        try await withDatabases(commerce: commerce, ticketing: ticketing) { databases in
             let stack = Stores()
             let environment = [
                 "BCRYPT_COST": "4", "STARTUP_TIMEOUT": "5", "LOG_LEVEL": "critical", "ADMIN_EMAIL": adminEmail,
@@ -81,16 +86,31 @@ public struct PlatformStack: Sendable {
                         product: products))
                 return try await withInProcessRPC([analytics, idm], faults: stack.faults) { more in
                     let peers = peers.merging(more) { first, _ in first }
-                    let gateway = try await buildGatewayService(
-                        try settings(ServiceManifest.gateway),
-                        overrides: .init(
-                            peers: GatewayPeers(
-                                idm: try client(peers, ServiceManifest.idm), users: try client(peers, ServiceManifest.user),
-                                auth: try client(peers, ServiceManifest.auth), products: try client(peers, ServiceManifest.product),
-                                payments: try client(peers, ServiceManifest.payment),
-                                analytics: try client(peers, ServiceManifest.analytics))))
-                    return try await gateway.makeHTTPApplication().test(.router) { client in
-                        try await body(PlatformStack(stores: stack, client: client, gateway: gateway))
+                    let idmClient = Idm_V1_IDMService.Client(wrapping: try client(peers, ServiceManifest.idm))
+                    let event = ticketing
+                        ? try await buildEventService(try settings(ServiceManifest.event), overrides: .init(idm: idmClient))
+                        : try ServiceRuntime(settings: try settings(ServiceManifest.event))
+                    return try await withInProcessRPC(event, faults: stack.faults) { eventClient in
+                        let client = ticketing
+                            ? try await buildClientService(
+                                try settings(ServiceManifest.client),
+                                overrides: .init(idm: idmClient, event: Event_V1_EventService.Client(wrapping: eventClient)))
+                            : try ServiceRuntime(settings: try settings(ServiceManifest.client))
+                        return try await withInProcessRPC(client, faults: stack.faults) { clientClient in
+                            let gateway = try await buildGatewayService(
+                                try settings(ServiceManifest.gateway),
+                                overrides: .init(
+                                    peers: GatewayPeers(
+                                        idm: try Self.client(peers, ServiceManifest.idm), users: try Self.client(peers, ServiceManifest.user),
+                                        auth: try Self.client(peers, ServiceManifest.auth),
+                                        products: try Self.client(peers, ServiceManifest.product),
+                                        payments: try Self.client(peers, ServiceManifest.payment),
+                                        analytics: try Self.client(peers, ServiceManifest.analytics), events: eventClient,
+                                        clients: clientClient)))
+                            return try await gateway.makeHTTPApplication().test(.router) { client in
+                                try await body(PlatformStack(stores: stack, client: client, gateway: gateway))
+                            }
+                        }
                     }
                 }
             }
@@ -105,7 +125,25 @@ public struct PlatformStack: Sendable {
     }
 
     /// `PRODUCT_DATABASE_URL`, `PAYMENT_DATABASE_URL` (fresh Postgres schemas) and
-    /// `ANALYTICS_DATABASE_URL` (a fresh MariaDB database), dropped afterwards; nothing without commerce.
+    /// `ANALYTICS_DATABASE_URL` (a fresh MariaDB database) for commerce; `EVENT_DATABASE_URL`
+    /// (MariaDB) and `CLIENT_DATABASE_URL` (MongoDB) for ticketing; all dropped afterwards.
+    private static func withDatabases<T>(
+        commerce: Bool, ticketing: Bool, _ body: ([String: String]) async throws -> T
+    ) async throws -> T {
+        try await withCommerceDatabases(commerce) { commerceDatabases in
+            guard ticketing else { return try await body(commerceDatabases) }
+            return try await TestMariaDB.withEmptyDatabase { _, eventDatabase in
+                try await TestMongo.withEmptyDatabase { clientDatabase in
+                    try await body(
+                        commerceDatabases.merging([
+                            "EVENT_DATABASE_URL": eventDatabase, "CLIENT_DATABASE_URL": clientDatabase,
+                            "EVENT_DATABASE_POOL_SIZE": "4",
+                        ]) { first, _ in first })
+                }
+            }
+        }
+    }
+
     private static func withCommerceDatabases<T>(
         _ commerce: Bool, _ body: ([String: String]) async throws -> T
     ) async throws -> T {

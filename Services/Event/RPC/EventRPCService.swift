@@ -42,8 +42,8 @@ public struct EventRPCService: Event_V1_EventService.SimpleServiceProtocol {
         .init(
             try await catalog.createEvent(
                 EventChange(
-                    name: request.name, location: request.location, description: request.description_p,
-                    startsAt: request.startsAt, capacity: request.capacity),
+                    name: request.name.nonEmpty, location: request.location.nonEmpty, description: request.description_p,
+                    startsAt: request.startsAt.nonEmpty, capacity: request.hasCapacity ? request.capacity : nil),
                 by: Requester(request.caller)))
     }
 

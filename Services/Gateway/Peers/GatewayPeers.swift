@@ -10,11 +10,14 @@ public struct GatewayPeers: Sendable {
     let products: any Product_V1_ProductService.ClientProtocol
     let payments: any Payment_V1_PaymentService.ClientProtocol
     let analytics: any Analytics_V1_AnalyticsService.ClientProtocol
+    let events: any Event_V1_EventService.ClientProtocol
+    let clients: any Client_V1_ClientService.ClientProtocol
 
     public init(
         idm: GRPCClient<some ClientTransport>, users: GRPCClient<some ClientTransport>, auth: GRPCClient<some ClientTransport>,
         products: GRPCClient<some ClientTransport>, payments: GRPCClient<some ClientTransport>,
-        analytics: GRPCClient<some ClientTransport>
+        analytics: GRPCClient<some ClientTransport>, events: GRPCClient<some ClientTransport>,
+        clients: GRPCClient<some ClientTransport>
     ) {
         self.idm = Idm_V1_IDMService.Client(wrapping: idm)
         self.users = User_V1_UserService.Client(wrapping: users)
@@ -22,5 +25,7 @@ public struct GatewayPeers: Sendable {
         self.products = Product_V1_ProductService.Client(wrapping: products)
         self.payments = Payment_V1_PaymentService.Client(wrapping: payments)
         self.analytics = Analytics_V1_AnalyticsService.Client(wrapping: analytics)
+        self.events = Event_V1_EventService.Client(wrapping: events)
+        self.clients = Client_V1_ClientService.Client(wrapping: clients)
     }
 }

@@ -14,6 +14,10 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/parameters/PageSize`.
         internal typealias PageSize = Swift.String
+        /// A ticket's code, in any case.
+        ///
+        /// - Remark: Generated from `#/components/parameters/TicketCodePath`.
+        internal typealias TicketCodePath = Swift.String
         /// A malformed id is answered 404, like an unknown one.
         ///
         /// - Remark: Generated from `#/components/parameters/IdPath`.

@@ -2144,5 +2144,886 @@ extension Components {
                 case status
             }
         }
+        /// - Remark: Generated from `#/components/schemas/Event`.
+        internal struct Event: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Event/id`.
+            internal var id: Components.Schemas.Id
+            /// - Remark: Generated from `#/components/schemas/Event/owner_id`.
+            internal var ownerId: Components.Schemas.Id
+            /// - Remark: Generated from `#/components/schemas/Event/name`.
+            internal var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Event/location`.
+            internal var location: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Event/description`.
+            internal var description: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Event/starts_at`.
+            internal var startsAt: Components.Schemas.Timestamp
+            /// - Remark: Generated from `#/components/schemas/Event/capacity`.
+            internal var capacity: Swift.Int64
+            /// Valid tickets holding a seat, the event's own and its packets'.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Event/tickets_sold`.
+            internal var ticketsSold: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/Event/seats_left`.
+            internal var seatsLeft: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/Event/created_at`.
+            internal var createdAt: Components.Schemas.Timestamp
+            /// - Remark: Generated from `#/components/schemas/Event/updated_at`.
+            internal var updatedAt: Components.Schemas.Timestamp
+            /// Creates a new `Event`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - ownerId:
+            ///   - name:
+            ///   - location:
+            ///   - description:
+            ///   - startsAt:
+            ///   - capacity:
+            ///   - ticketsSold: Valid tickets holding a seat, the event's own and its packets'.
+            ///   - seatsLeft:
+            ///   - createdAt:
+            ///   - updatedAt:
+            internal init(
+                id: Components.Schemas.Id,
+                ownerId: Components.Schemas.Id,
+                name: Swift.String,
+                location: Swift.String,
+                description: Swift.String,
+                startsAt: Components.Schemas.Timestamp,
+                capacity: Swift.Int64,
+                ticketsSold: Swift.Int64,
+                seatsLeft: Swift.Int64,
+                createdAt: Components.Schemas.Timestamp,
+                updatedAt: Components.Schemas.Timestamp
+            ) {
+                self.id = id
+                self.ownerId = ownerId
+                self.name = name
+                self.location = location
+                self.description = description
+                self.startsAt = startsAt
+                self.capacity = capacity
+                self.ticketsSold = ticketsSold
+                self.seatsLeft = seatsLeft
+                self.createdAt = createdAt
+                self.updatedAt = updatedAt
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case ownerId = "owner_id"
+                case name
+                case location
+                case description
+                case startsAt = "starts_at"
+                case capacity
+                case ticketsSold = "tickets_sold"
+                case seatsLeft = "seats_left"
+                case createdAt = "created_at"
+                case updatedAt = "updated_at"
+            }
+        }
+        /// One page of events.
+        ///
+        /// - Remark: Generated from `#/components/schemas/EventPage`.
+        internal struct EventPage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/EventPage/value1`.
+            internal var value1: Components.Schemas.Paging
+            /// - Remark: Generated from `#/components/schemas/EventPage/value2`.
+            internal struct Value2Payload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/EventPage/value2/items`.
+                internal var items: [Components.Schemas.Event]
+                /// Creates a new `Value2Payload`.
+                ///
+                /// - Parameters:
+                ///   - items:
+                internal init(items: [Components.Schemas.Event]) {
+                    self.items = items
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case items
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/EventPage/value2`.
+            internal var value2: Components.Schemas.EventPage.Value2Payload
+            /// Creates a new `EventPage`.
+            ///
+            /// - Parameters:
+            ///   - value1:
+            ///   - value2:
+            internal init(
+                value1: Components.Schemas.Paging,
+                value2: Components.Schemas.EventPage.Value2Payload
+            ) {
+                self.value1 = value1
+                self.value2 = value2
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                self.value1 = try .init(from: decoder)
+                self.value2 = try .init(from: decoder)
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                try self.value1.encode(to: encoder)
+                try self.value2.encode(to: encoder)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/EventList`.
+        internal struct EventList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/EventList/items`.
+            internal var items: [Components.Schemas.Event]
+            /// Creates a new `EventList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            internal init(items: [Components.Schemas.Event]) {
+                self.items = items
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CreateEventRequest`.
+        internal struct CreateEventRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CreateEventRequest/name`.
+            internal var name: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/CreateEventRequest/location`.
+            internal var location: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/CreateEventRequest/description`.
+            internal var description: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/CreateEventRequest/starts_at`.
+            internal var startsAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/CreateEventRequest/capacity`.
+            internal var capacity: Swift.Int64?
+            /// Creates a new `CreateEventRequest`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - location:
+            ///   - description:
+            ///   - startsAt:
+            ///   - capacity:
+            internal init(
+                name: Swift.String? = nil,
+                location: Swift.String? = nil,
+                description: Swift.String? = nil,
+                startsAt: Foundation.Date? = nil,
+                capacity: Swift.Int64? = nil
+            ) {
+                self.name = name
+                self.location = location
+                self.description = description
+                self.startsAt = startsAt
+                self.capacity = capacity
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case name
+                case location
+                case description
+                case startsAt = "starts_at"
+                case capacity
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/UpdateEventRequest`.
+        internal struct UpdateEventRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/UpdateEventRequest/name`.
+            internal var name: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/UpdateEventRequest/location`.
+            internal var location: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/UpdateEventRequest/description`.
+            internal var description: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/UpdateEventRequest/starts_at`.
+            internal var startsAt: Foundation.Date?
+            /// Not below the tickets sold (409).
+            ///
+            /// - Remark: Generated from `#/components/schemas/UpdateEventRequest/capacity`.
+            internal var capacity: Swift.Int64?
+            /// Creates a new `UpdateEventRequest`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - location:
+            ///   - description:
+            ///   - startsAt:
+            ///   - capacity: Not below the tickets sold (409).
+            internal init(
+                name: Swift.String? = nil,
+                location: Swift.String? = nil,
+                description: Swift.String? = nil,
+                startsAt: Foundation.Date? = nil,
+                capacity: Swift.Int64? = nil
+            ) {
+                self.name = name
+                self.location = location
+                self.description = description
+                self.startsAt = startsAt
+                self.capacity = capacity
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case name
+                case location
+                case description
+                case startsAt = "starts_at"
+                case capacity
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Packet`.
+        internal struct Packet: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Packet/id`.
+            internal var id: Components.Schemas.Id
+            /// - Remark: Generated from `#/components/schemas/Packet/owner_id`.
+            internal var ownerId: Components.Schemas.Id
+            /// - Remark: Generated from `#/components/schemas/Packet/name`.
+            internal var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Packet/description`.
+            internal var description: Swift.String
+            /// Null when only its events limit it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Packet/capacity`.
+            internal var capacity: Swift.Int64?
+            /// By start time.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Packet/event_ids`.
+            internal var eventIds: [Components.Schemas.Id]
+            /// - Remark: Generated from `#/components/schemas/Packet/tickets_sold`.
+            internal var ticketsSold: Swift.Int64
+            /// The least of its own remaining seats and each event's; 0 without events.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Packet/seats_left`.
+            internal var seatsLeft: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/Packet/created_at`.
+            internal var createdAt: Components.Schemas.Timestamp
+            /// - Remark: Generated from `#/components/schemas/Packet/updated_at`.
+            internal var updatedAt: Components.Schemas.Timestamp
+            /// Creates a new `Packet`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - ownerId:
+            ///   - name:
+            ///   - description:
+            ///   - capacity: Null when only its events limit it.
+            ///   - eventIds: By start time.
+            ///   - ticketsSold:
+            ///   - seatsLeft: The least of its own remaining seats and each event's; 0 without events.
+            ///   - createdAt:
+            ///   - updatedAt:
+            internal init(
+                id: Components.Schemas.Id,
+                ownerId: Components.Schemas.Id,
+                name: Swift.String,
+                description: Swift.String,
+                capacity: Swift.Int64? = nil,
+                eventIds: [Components.Schemas.Id],
+                ticketsSold: Swift.Int64,
+                seatsLeft: Swift.Int64,
+                createdAt: Components.Schemas.Timestamp,
+                updatedAt: Components.Schemas.Timestamp
+            ) {
+                self.id = id
+                self.ownerId = ownerId
+                self.name = name
+                self.description = description
+                self.capacity = capacity
+                self.eventIds = eventIds
+                self.ticketsSold = ticketsSold
+                self.seatsLeft = seatsLeft
+                self.createdAt = createdAt
+                self.updatedAt = updatedAt
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case ownerId = "owner_id"
+                case name
+                case description
+                case capacity
+                case eventIds = "event_ids"
+                case ticketsSold = "tickets_sold"
+                case seatsLeft = "seats_left"
+                case createdAt = "created_at"
+                case updatedAt = "updated_at"
+            }
+        }
+        /// One page of packets.
+        ///
+        /// - Remark: Generated from `#/components/schemas/PacketPage`.
+        internal struct PacketPage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PacketPage/value1`.
+            internal var value1: Components.Schemas.Paging
+            /// - Remark: Generated from `#/components/schemas/PacketPage/value2`.
+            internal struct Value2Payload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/PacketPage/value2/items`.
+                internal var items: [Components.Schemas.Packet]
+                /// Creates a new `Value2Payload`.
+                ///
+                /// - Parameters:
+                ///   - items:
+                internal init(items: [Components.Schemas.Packet]) {
+                    self.items = items
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case items
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/PacketPage/value2`.
+            internal var value2: Components.Schemas.PacketPage.Value2Payload
+            /// Creates a new `PacketPage`.
+            ///
+            /// - Parameters:
+            ///   - value1:
+            ///   - value2:
+            internal init(
+                value1: Components.Schemas.Paging,
+                value2: Components.Schemas.PacketPage.Value2Payload
+            ) {
+                self.value1 = value1
+                self.value2 = value2
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                self.value1 = try .init(from: decoder)
+                self.value2 = try .init(from: decoder)
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                try self.value1.encode(to: encoder)
+                try self.value2.encode(to: encoder)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PacketList`.
+        internal struct PacketList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PacketList/items`.
+            internal var items: [Components.Schemas.Packet]
+            /// Creates a new `PacketList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            internal init(items: [Components.Schemas.Packet]) {
+                self.items = items
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CreatePacketRequest`.
+        internal struct CreatePacketRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CreatePacketRequest/name`.
+            internal var name: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/CreatePacketRequest/description`.
+            internal var description: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/CreatePacketRequest/capacity`.
+            internal var capacity: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/CreatePacketRequest/event_ids`.
+            internal var eventIds: [Components.Schemas.Id]?
+            /// Creates a new `CreatePacketRequest`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - description:
+            ///   - capacity:
+            ///   - eventIds:
+            internal init(
+                name: Swift.String? = nil,
+                description: Swift.String? = nil,
+                capacity: Swift.Int64? = nil,
+                eventIds: [Components.Schemas.Id]? = nil
+            ) {
+                self.name = name
+                self.description = description
+                self.capacity = capacity
+                self.eventIds = eventIds
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case name
+                case description
+                case capacity
+                case eventIds = "event_ids"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/UpdatePacketRequest`.
+        internal struct UpdatePacketRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/UpdatePacketRequest/name`.
+            internal var name: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/UpdatePacketRequest/description`.
+            internal var description: Swift.String?
+            /// Null removes the packet's own limit; not below the tickets sold (409).
+            ///
+            /// - Remark: Generated from `#/components/schemas/UpdatePacketRequest/capacity`.
+            internal var capacity: Swift.Int64?
+            /// Creates a new `UpdatePacketRequest`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - description:
+            ///   - capacity: Null removes the packet's own limit; not below the tickets sold (409).
+            internal init(
+                name: Swift.String? = nil,
+                description: Swift.String? = nil,
+                capacity: Swift.Int64? = nil
+            ) {
+                self.name = name
+                self.description = description
+                self.capacity = capacity
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case name
+                case description
+                case capacity
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PacketEventRequest`.
+        internal struct PacketEventRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PacketEventRequest/event_id`.
+            internal var eventId: Components.Schemas.Id?
+            /// Creates a new `PacketEventRequest`.
+            ///
+            /// - Parameters:
+            ///   - eventId:
+            internal init(eventId: Components.Schemas.Id? = nil) {
+                self.eventId = eventId
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case eventId = "event_id"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Ticket`.
+        internal struct Ticket: Codable, Hashable, Sendable {
+            /// 12 characters of `23456789ABCDEFGHJKMNPQRSTUVWXYZ`; read back in any case.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Ticket/code`.
+            internal var code: Swift.String
+            /// Exactly one of `event_id` and `packet_id` is set.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Ticket/event_id`.
+            internal var eventId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Ticket/packet_id`.
+            internal var packetId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Ticket/holder_client_id`.
+            internal var holderClientId: Components.Schemas.Id
+            /// - Remark: Generated from `#/components/schemas/Ticket/valid`.
+            internal var valid: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/Ticket/issued_at`.
+            internal var issuedAt: Components.Schemas.Timestamp
+            /// - Remark: Generated from `#/components/schemas/Ticket/cancelled_at`.
+            internal var cancelledAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/Ticket/checked_in_at`.
+            internal var checkedInAt: Foundation.Date?
+            /// Creates a new `Ticket`.
+            ///
+            /// - Parameters:
+            ///   - code: 12 characters of `23456789ABCDEFGHJKMNPQRSTUVWXYZ`; read back in any case.
+            ///   - eventId: Exactly one of `event_id` and `packet_id` is set.
+            ///   - packetId:
+            ///   - holderClientId:
+            ///   - valid:
+            ///   - issuedAt:
+            ///   - cancelledAt:
+            ///   - checkedInAt:
+            internal init(
+                code: Swift.String,
+                eventId: Swift.String? = nil,
+                packetId: Swift.String? = nil,
+                holderClientId: Components.Schemas.Id,
+                valid: Swift.Bool,
+                issuedAt: Components.Schemas.Timestamp,
+                cancelledAt: Foundation.Date? = nil,
+                checkedInAt: Foundation.Date? = nil
+            ) {
+                self.code = code
+                self.eventId = eventId
+                self.packetId = packetId
+                self.holderClientId = holderClientId
+                self.valid = valid
+                self.issuedAt = issuedAt
+                self.cancelledAt = cancelledAt
+                self.checkedInAt = checkedInAt
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case code
+                case eventId = "event_id"
+                case packetId = "packet_id"
+                case holderClientId = "holder_client_id"
+                case valid
+                case issuedAt = "issued_at"
+                case cancelledAt = "cancelled_at"
+                case checkedInAt = "checked_in_at"
+            }
+        }
+        /// One page of tickets.
+        ///
+        /// - Remark: Generated from `#/components/schemas/TicketPage`.
+        internal struct TicketPage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TicketPage/value1`.
+            internal var value1: Components.Schemas.Paging
+            /// - Remark: Generated from `#/components/schemas/TicketPage/value2`.
+            internal struct Value2Payload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/TicketPage/value2/items`.
+                internal var items: [Components.Schemas.Ticket]
+                /// Creates a new `Value2Payload`.
+                ///
+                /// - Parameters:
+                ///   - items:
+                internal init(items: [Components.Schemas.Ticket]) {
+                    self.items = items
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case items
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/TicketPage/value2`.
+            internal var value2: Components.Schemas.TicketPage.Value2Payload
+            /// Creates a new `TicketPage`.
+            ///
+            /// - Parameters:
+            ///   - value1:
+            ///   - value2:
+            internal init(
+                value1: Components.Schemas.Paging,
+                value2: Components.Schemas.TicketPage.Value2Payload
+            ) {
+                self.value1 = value1
+                self.value2 = value2
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                self.value1 = try .init(from: decoder)
+                self.value2 = try .init(from: decoder)
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                try self.value1.encode(to: encoder)
+                try self.value2.encode(to: encoder)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Client`.
+        internal struct Client: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Client/id`.
+            internal var id: Components.Schemas.Id
+            /// Null until an account claims a profile an admin created.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Client/user_id`.
+            internal var userId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Client/email`.
+            internal var email: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Client/first_name`.
+            internal var firstName: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Client/last_name`.
+            internal var lastName: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Client/is_name_public`.
+            internal var isNamePublic: Swift.Bool
+            /// Network name → http(s) URL, at most 10.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Client/social_links`.
+            internal struct SocialLinksPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                internal var additionalProperties: [String: Swift.String]
+                /// Creates a new `SocialLinksPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                internal init(additionalProperties: [String: Swift.String] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// Network name → http(s) URL, at most 10.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Client/social_links`.
+            internal var socialLinks: Components.Schemas.Client.SocialLinksPayload?
+            /// - Remark: Generated from `#/components/schemas/Client/is_social_public`.
+            internal var isSocialPublic: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/Client/tickets`.
+            internal var tickets: [Components.Schemas.ClientTicket]
+            /// - Remark: Generated from `#/components/schemas/Client/created_at`.
+            internal var createdAt: Components.Schemas.Timestamp
+            /// - Remark: Generated from `#/components/schemas/Client/updated_at`.
+            internal var updatedAt: Components.Schemas.Timestamp
+            /// Creates a new `Client`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - userId: Null until an account claims a profile an admin created.
+            ///   - email:
+            ///   - firstName:
+            ///   - lastName:
+            ///   - isNamePublic:
+            ///   - socialLinks: Network name → http(s) URL, at most 10.
+            ///   - isSocialPublic:
+            ///   - tickets:
+            ///   - createdAt:
+            ///   - updatedAt:
+            internal init(
+                id: Components.Schemas.Id,
+                userId: Swift.String? = nil,
+                email: Swift.String,
+                firstName: Swift.String? = nil,
+                lastName: Swift.String? = nil,
+                isNamePublic: Swift.Bool,
+                socialLinks: Components.Schemas.Client.SocialLinksPayload? = nil,
+                isSocialPublic: Swift.Bool,
+                tickets: [Components.Schemas.ClientTicket],
+                createdAt: Components.Schemas.Timestamp,
+                updatedAt: Components.Schemas.Timestamp
+            ) {
+                self.id = id
+                self.userId = userId
+                self.email = email
+                self.firstName = firstName
+                self.lastName = lastName
+                self.isNamePublic = isNamePublic
+                self.socialLinks = socialLinks
+                self.isSocialPublic = isSocialPublic
+                self.tickets = tickets
+                self.createdAt = createdAt
+                self.updatedAt = updatedAt
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case userId = "user_id"
+                case email
+                case firstName = "first_name"
+                case lastName = "last_name"
+                case isNamePublic = "is_name_public"
+                case socialLinks = "social_links"
+                case isSocialPublic = "is_social_public"
+                case tickets
+                case createdAt = "created_at"
+                case updatedAt = "updated_at"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ClientTicket`.
+        internal struct ClientTicket: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ClientTicket/code`.
+            internal var code: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ClientTicket/event_id`.
+            internal var eventId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ClientTicket/packet_id`.
+            internal var packetId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ClientTicket/purchased_at`.
+            internal var purchasedAt: Components.Schemas.Timestamp
+            /// Creates a new `ClientTicket`.
+            ///
+            /// - Parameters:
+            ///   - code:
+            ///   - eventId:
+            ///   - packetId:
+            ///   - purchasedAt:
+            internal init(
+                code: Swift.String,
+                eventId: Swift.String? = nil,
+                packetId: Swift.String? = nil,
+                purchasedAt: Components.Schemas.Timestamp
+            ) {
+                self.code = code
+                self.eventId = eventId
+                self.packetId = packetId
+                self.purchasedAt = purchasedAt
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case code
+                case eventId = "event_id"
+                case packetId = "packet_id"
+                case purchasedAt = "purchased_at"
+            }
+        }
+        /// One page of clients.
+        ///
+        /// - Remark: Generated from `#/components/schemas/ClientPage`.
+        internal struct ClientPage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ClientPage/value1`.
+            internal var value1: Components.Schemas.Paging
+            /// - Remark: Generated from `#/components/schemas/ClientPage/value2`.
+            internal struct Value2Payload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/ClientPage/value2/items`.
+                internal var items: [Components.Schemas.Client]
+                /// Creates a new `Value2Payload`.
+                ///
+                /// - Parameters:
+                ///   - items:
+                internal init(items: [Components.Schemas.Client]) {
+                    self.items = items
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case items
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/ClientPage/value2`.
+            internal var value2: Components.Schemas.ClientPage.Value2Payload
+            /// Creates a new `ClientPage`.
+            ///
+            /// - Parameters:
+            ///   - value1:
+            ///   - value2:
+            internal init(
+                value1: Components.Schemas.Paging,
+                value2: Components.Schemas.ClientPage.Value2Payload
+            ) {
+                self.value1 = value1
+                self.value2 = value2
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                self.value1 = try .init(from: decoder)
+                self.value2 = try .init(from: decoder)
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                try self.value1.encode(to: encoder)
+                try self.value2.encode(to: encoder)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PublicClient`.
+        internal struct PublicClient: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PublicClient/id`.
+            internal var id: Components.Schemas.Id
+            /// Null unless the client made their name public.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PublicClient/first_name`.
+            internal var firstName: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/PublicClient/last_name`.
+            internal var lastName: Swift.String?
+            /// Null unless the client made their links public.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PublicClient/social_links`.
+            internal struct SocialLinksPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                internal var additionalProperties: [String: Swift.String]
+                /// Creates a new `SocialLinksPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                internal init(additionalProperties: [String: Swift.String] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// Null unless the client made their links public.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PublicClient/social_links`.
+            internal var socialLinks: Components.Schemas.PublicClient.SocialLinksPayload?
+            /// Creates a new `PublicClient`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - firstName: Null unless the client made their name public.
+            ///   - lastName:
+            ///   - socialLinks: Null unless the client made their links public.
+            internal init(
+                id: Components.Schemas.Id,
+                firstName: Swift.String? = nil,
+                lastName: Swift.String? = nil,
+                socialLinks: Components.Schemas.PublicClient.SocialLinksPayload? = nil
+            ) {
+                self.id = id
+                self.firstName = firstName
+                self.lastName = lastName
+                self.socialLinks = socialLinks
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case firstName = "first_name"
+                case lastName = "last_name"
+                case socialLinks = "social_links"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ClientFields`.
+        internal struct ClientFields: Codable, Hashable, Sendable {
+            /// Admins only (ignored on `PUT /api/clients/me`).
+            ///
+            /// - Remark: Generated from `#/components/schemas/ClientFields/email`.
+            internal var email: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ClientFields/first_name`.
+            internal var firstName: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ClientFields/last_name`.
+            internal var lastName: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ClientFields/is_name_public`.
+            internal var isNamePublic: Swift.Bool?
+            /// Replaces the links: network name (1 to 50 letters, digits, `-`, `_`) → http(s) URL, at most 10.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ClientFields/social_links`.
+            internal struct SocialLinksPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                internal var additionalProperties: [String: Swift.String]
+                /// Creates a new `SocialLinksPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                internal init(additionalProperties: [String: Swift.String] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// Replaces the links: network name (1 to 50 letters, digits, `-`, `_`) → http(s) URL, at most 10.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ClientFields/social_links`.
+            internal var socialLinks: Components.Schemas.ClientFields.SocialLinksPayload?
+            /// - Remark: Generated from `#/components/schemas/ClientFields/is_social_public`.
+            internal var isSocialPublic: Swift.Bool?
+            /// Creates a new `ClientFields`.
+            ///
+            /// - Parameters:
+            ///   - email: Admins only (ignored on `PUT /api/clients/me`).
+            ///   - firstName:
+            ///   - lastName:
+            ///   - isNamePublic:
+            ///   - socialLinks: Replaces the links: network name (1 to 50 letters, digits, `-`, `_`) → http(s) URL, at most 10.
+            ///   - isSocialPublic:
+            internal init(
+                email: Swift.String? = nil,
+                firstName: Swift.String? = nil,
+                lastName: Swift.String? = nil,
+                isNamePublic: Swift.Bool? = nil,
+                socialLinks: Components.Schemas.ClientFields.SocialLinksPayload? = nil,
+                isSocialPublic: Swift.Bool? = nil
+            ) {
+                self.email = email
+                self.firstName = firstName
+                self.lastName = lastName
+                self.isNamePublic = isNamePublic
+                self.socialLinks = socialLinks
+                self.isSocialPublic = isSocialPublic
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case email
+                case firstName = "first_name"
+                case lastName = "last_name"
+                case isNamePublic = "is_name_public"
+                case socialLinks = "social_links"
+                case isSocialPublic = "is_social_public"
+            }
+        }
+        /// Exactly one of `event_id` and `packet_id`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/PurchaseRequest`.
+        internal struct PurchaseRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PurchaseRequest/event_id`.
+            internal var eventId: Components.Schemas.Id?
+            /// - Remark: Generated from `#/components/schemas/PurchaseRequest/packet_id`.
+            internal var packetId: Components.Schemas.Id?
+            /// Creates a new `PurchaseRequest`.
+            ///
+            /// - Parameters:
+            ///   - eventId:
+            ///   - packetId:
+            internal init(
+                eventId: Components.Schemas.Id? = nil,
+                packetId: Components.Schemas.Id? = nil
+            ) {
+                self.eventId = eventId
+                self.packetId = packetId
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case eventId = "event_id"
+                case packetId = "packet_id"
+            }
+        }
     }
 }

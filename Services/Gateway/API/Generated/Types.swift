@@ -303,6 +303,195 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /api/locations/{id}/sales/today`.
     /// - Remark: Generated from `#/paths//api/locations/{id}/sales/today/get(getTodaySales)`.
     func getTodaySales(_ input: Operations.GetTodaySales.Input) async throws -> Operations.GetTodaySales.Output
+    /// List events
+    ///
+    /// Public. By start time, then id. `from` and `to` bound `starts_at` (RFC 3339, both included); `search` matches a part of the name, any case.
+    ///
+    /// - Remark: HTTP `GET /api/events`.
+    /// - Remark: Generated from `#/paths//api/events/get(listEvents)`.
+    func listEvents(_ input: Operations.ListEvents.Input) async throws -> Operations.ListEvents.Output
+    /// Create an event
+    ///
+    /// Requires the `staff` or `admin` role; the caller becomes the event's owner.
+    ///
+    /// - Remark: HTTP `POST /api/events`.
+    /// - Remark: Generated from `#/paths//api/events/post(createEvent)`.
+    func createEvent(_ input: Operations.CreateEvent.Input) async throws -> Operations.CreateEvent.Output
+    /// Get an event
+    ///
+    /// Public.
+    ///
+    /// - Remark: HTTP `GET /api/events/{id}`.
+    /// - Remark: Generated from `#/paths//api/events/{id}/get(getEvent)`.
+    func getEvent(_ input: Operations.GetEvent.Input) async throws -> Operations.GetEvent.Output
+    /// Change an event
+    ///
+    /// Its owner or an admin (403 for anyone else). Omitted fields are left alone. 409 for a capacity below the tickets already sold.
+    ///
+    /// - Remark: HTTP `PATCH /api/events/{id}`.
+    /// - Remark: Generated from `#/paths//api/events/{id}/patch(updateEvent)`.
+    func updateEvent(_ input: Operations.UpdateEvent.Input) async throws -> Operations.UpdateEvent.Output
+    /// Delete an event
+    ///
+    /// Its owner or an admin (403 for anyone else). 409 while it has valid tickets (its own or a packet's); it leaves the packets it was in.
+    ///
+    /// - Remark: HTTP `DELETE /api/events/{id}`.
+    /// - Remark: Generated from `#/paths//api/events/{id}/delete(deleteEvent)`.
+    func deleteEvent(_ input: Operations.DeleteEvent.Input) async throws -> Operations.DeleteEvent.Output
+    /// The packets an event is in
+    ///
+    /// Public. By name. Not paged.
+    ///
+    /// - Remark: HTTP `GET /api/events/{id}/packets`.
+    /// - Remark: Generated from `#/paths//api/events/{id}/packets/get(listPacketsOfEvent)`.
+    func listPacketsOfEvent(_ input: Operations.ListPacketsOfEvent.Input) async throws -> Operations.ListPacketsOfEvent.Output
+    /// List packets
+    ///
+    /// Public. By name; `search` matches a part of the name, any case.
+    ///
+    /// - Remark: HTTP `GET /api/packets`.
+    /// - Remark: Generated from `#/paths//api/packets/get(listPackets)`.
+    func listPackets(_ input: Operations.ListPackets.Input) async throws -> Operations.ListPackets.Output
+    /// Create a packet
+    ///
+    /// Requires the `staff` or `admin` role; the caller becomes the packet's owner. 404 naming an unknown event (`event_ids.N`).
+    ///
+    /// - Remark: HTTP `POST /api/packets`.
+    /// - Remark: Generated from `#/paths//api/packets/post(createPacket)`.
+    func createPacket(_ input: Operations.CreatePacket.Input) async throws -> Operations.CreatePacket.Output
+    /// Get a packet
+    ///
+    /// Public.
+    ///
+    /// - Remark: HTTP `GET /api/packets/{id}`.
+    /// - Remark: Generated from `#/paths//api/packets/{id}/get(getPacket)`.
+    func getPacket(_ input: Operations.GetPacket.Input) async throws -> Operations.GetPacket.Output
+    /// Change a packet
+    ///
+    /// Its owner or an admin (403 for anyone else). Omitted fields are left alone; `capacity: null` removes its own limit. 409 for a capacity below the tickets already sold.
+    ///
+    /// - Remark: HTTP `PATCH /api/packets/{id}`.
+    /// - Remark: Generated from `#/paths//api/packets/{id}/patch(updatePacket)`.
+    func updatePacket(_ input: Operations.UpdatePacket.Input) async throws -> Operations.UpdatePacket.Output
+    /// Delete a packet
+    ///
+    /// Its owner or an admin (403 for anyone else). 409 while it has valid tickets.
+    ///
+    /// - Remark: HTTP `DELETE /api/packets/{id}`.
+    /// - Remark: Generated from `#/paths//api/packets/{id}/delete(deletePacket)`.
+    func deletePacket(_ input: Operations.DeletePacket.Input) async throws -> Operations.DeletePacket.Output
+    /// The events of a packet
+    ///
+    /// Public. By start time. Not paged.
+    ///
+    /// - Remark: HTTP `GET /api/packets/{id}/events`.
+    /// - Remark: Generated from `#/paths//api/packets/{id}/events/get(listEventsOfPacket)`.
+    func listEventsOfPacket(_ input: Operations.ListEventsOfPacket.Input) async throws -> Operations.ListEventsOfPacket.Output
+    /// Add an event to a packet
+    ///
+    /// The packet's owner or an admin (403 for anyone else). Adding an event already in it changes nothing. 409 once the packet has sold tickets (its events no longer change) or holds 50 events.
+    ///
+    /// - Remark: HTTP `POST /api/packets/{id}/events`.
+    /// - Remark: Generated from `#/paths//api/packets/{id}/events/post(addPacketEvent)`.
+    func addPacketEvent(_ input: Operations.AddPacketEvent.Input) async throws -> Operations.AddPacketEvent.Output
+    /// Take an event out of a packet
+    ///
+    /// The packet's owner or an admin (403 for anyone else). An event not in it changes nothing. 409 once the packet has sold tickets.
+    ///
+    /// - Remark: HTTP `DELETE /api/packets/{id}/events/{event_id}`.
+    /// - Remark: Generated from `#/paths//api/packets/{id}/events/{event_id}/delete(removePacketEvent)`.
+    func removePacketEvent(_ input: Operations.RemovePacketEvent.Input) async throws -> Operations.RemovePacketEvent.Output
+    /// List tickets
+    ///
+    /// Admins see every ticket, anyone else the tickets they hold. Most recent first.
+    ///
+    /// - Remark: HTTP `GET /api/tickets`.
+    /// - Remark: Generated from `#/paths//api/tickets/get(listTickets)`.
+    func listTickets(_ input: Operations.ListTickets.Input) async throws -> Operations.ListTickets.Output
+    /// Get a ticket
+    ///
+    /// Its holder, the owner of its event or packet, and admins; 404 for anyone else.
+    ///
+    /// - Remark: HTTP `GET /api/tickets/{code}`.
+    /// - Remark: Generated from `#/paths//api/tickets/{code}/get(getTicket)`.
+    func getTicket(_ input: Operations.GetTicket.Input) async throws -> Operations.GetTicket.Output
+    /// Cancel a ticket
+    ///
+    /// Its holder or an admin (the owner of its event gets 403, anyone else 404). The ticket becomes invalid and its seats come back; cancelling a cancelled ticket changes nothing. 409 for a ticket already checked in.
+    ///
+    /// - Remark: HTTP `DELETE /api/tickets/{code}`.
+    /// - Remark: Generated from `#/paths//api/tickets/{code}/delete(cancelTicket)`.
+    func cancelTicket(_ input: Operations.CancelTicket.Input) async throws -> Operations.CancelTicket.Output
+    /// Check a ticket in
+    ///
+    /// The owner of its event or packet, or an admin (its holder gets 403, anyone else 404). A valid ticket is accepted once: a second check-in or an invalid ticket is 409.
+    ///
+    /// - Remark: HTTP `POST /api/tickets/{code}/check-in`.
+    /// - Remark: Generated from `#/paths//api/tickets/{code}/check-in/post(checkInTicket)`.
+    func checkInTicket(_ input: Operations.CheckInTicket.Input) async throws -> Operations.CheckInTicket.Output
+    /// The caller's client profile
+    ///
+    /// 404 until the caller's first `PUT`.
+    ///
+    /// - Remark: HTTP `GET /api/clients/me`.
+    /// - Remark: Generated from `#/paths//api/clients/me/get(getMyClient)`.
+    func getMyClient(_ input: Operations.GetMyClient.Input) async throws -> Operations.GetMyClient.Output
+    /// Create or change the caller's client profile
+    ///
+    /// Created on the first call, linked to the caller's account and its email (a profile an admin created for that email is claimed); `email` in the body is ignored. Omitted fields are left alone and `null` clears a name or the links.
+    ///
+    /// - Remark: HTTP `PUT /api/clients/me`.
+    /// - Remark: Generated from `#/paths//api/clients/me/put(putMyClient)`.
+    func putMyClient(_ input: Operations.PutMyClient.Input) async throws -> Operations.PutMyClient.Output
+    /// List clients
+    ///
+    /// Requires the `admin` role. By email; `search` matches a part of the email or a name, any case.
+    ///
+    /// - Remark: HTTP `GET /api/clients`.
+    /// - Remark: Generated from `#/paths//api/clients/get(listClients)`.
+    func listClients(_ input: Operations.ListClients.Input) async throws -> Operations.ListClients.Output
+    /// Create a client
+    ///
+    /// Requires the `admin` role. `email` is required; the account with that email claims the profile at its first `PUT /api/clients/me`. 409 for a taken email.
+    ///
+    /// - Remark: HTTP `POST /api/clients`.
+    /// - Remark: Generated from `#/paths//api/clients/post(createClient)`.
+    func createClient(_ input: Operations.CreateClient.Input) async throws -> Operations.CreateClient.Output
+    /// Get a client
+    ///
+    /// Admins, and the client themself; 404 for anyone else.
+    ///
+    /// - Remark: HTTP `GET /api/clients/{id}`.
+    /// - Remark: Generated from `#/paths//api/clients/{id}/get(getClient)`.
+    func getClient(_ input: Operations.GetClient.Input) async throws -> Operations.GetClient.Output
+    /// Change a client
+    ///
+    /// Requires the `admin` role. Omitted fields are left alone and `null` clears a name or the links. 409 for a taken email.
+    ///
+    /// - Remark: HTTP `PATCH /api/clients/{id}`.
+    /// - Remark: Generated from `#/paths//api/clients/{id}/patch(updateClient)`.
+    func updateClient(_ input: Operations.UpdateClient.Input) async throws -> Operations.UpdateClient.Output
+    /// Delete a client
+    ///
+    /// Requires the `admin` role. The client's valid tickets are cancelled first (their seats come back).
+    ///
+    /// - Remark: HTTP `DELETE /api/clients/{id}`.
+    /// - Remark: Generated from `#/paths//api/clients/{id}/delete(deleteClient)`.
+    func deleteClient(_ input: Operations.DeleteClient.Input) async throws -> Operations.DeleteClient.Output
+    /// A client's public view
+    ///
+    /// Public. The names only when `is_name_public`, the links only when `is_social_public` (null otherwise); never the email or the tickets.
+    ///
+    /// - Remark: HTTP `GET /api/clients/{id}/public`.
+    /// - Remark: Generated from `#/paths//api/clients/{id}/public/get(getPublicClient)`.
+    func getPublicClient(_ input: Operations.GetPublicClient.Input) async throws -> Operations.GetPublicClient.Output
+    /// Buy a ticket for a client
+    ///
+    /// The client themself or an admin (404 for anyone else). Takes one seat of the event, or of the packet and each of its events, atomically: capacity is never oversold. 409 when no seat is left, or for a packet without events.
+    ///
+    /// - Remark: HTTP `POST /api/clients/{id}/tickets`.
+    /// - Remark: Generated from `#/paths//api/clients/{id}/tickets/post(buyTicket)`.
+    func buyTicket(_ input: Operations.BuyTicket.Input) async throws -> Operations.BuyTicket.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -915,6 +1104,415 @@ extension APIProtocol {
         try await getTodaySales(Operations.GetTodaySales.Input(
             path: path,
             headers: headers
+        ))
+    }
+    /// List events
+    ///
+    /// Public. By start time, then id. `from` and `to` bound `starts_at` (RFC 3339, both included); `search` matches a part of the name, any case.
+    ///
+    /// - Remark: HTTP `GET /api/events`.
+    /// - Remark: Generated from `#/paths//api/events/get(listEvents)`.
+    internal func listEvents(
+        query: Operations.ListEvents.Input.Query = .init(),
+        headers: Operations.ListEvents.Input.Headers = .init()
+    ) async throws -> Operations.ListEvents.Output {
+        try await listEvents(Operations.ListEvents.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Create an event
+    ///
+    /// Requires the `staff` or `admin` role; the caller becomes the event's owner.
+    ///
+    /// - Remark: HTTP `POST /api/events`.
+    /// - Remark: Generated from `#/paths//api/events/post(createEvent)`.
+    internal func createEvent(
+        headers: Operations.CreateEvent.Input.Headers = .init(),
+        body: Operations.CreateEvent.Input.Body
+    ) async throws -> Operations.CreateEvent.Output {
+        try await createEvent(Operations.CreateEvent.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Get an event
+    ///
+    /// Public.
+    ///
+    /// - Remark: HTTP `GET /api/events/{id}`.
+    /// - Remark: Generated from `#/paths//api/events/{id}/get(getEvent)`.
+    internal func getEvent(
+        path: Operations.GetEvent.Input.Path,
+        headers: Operations.GetEvent.Input.Headers = .init()
+    ) async throws -> Operations.GetEvent.Output {
+        try await getEvent(Operations.GetEvent.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Change an event
+    ///
+    /// Its owner or an admin (403 for anyone else). Omitted fields are left alone. 409 for a capacity below the tickets already sold.
+    ///
+    /// - Remark: HTTP `PATCH /api/events/{id}`.
+    /// - Remark: Generated from `#/paths//api/events/{id}/patch(updateEvent)`.
+    internal func updateEvent(
+        path: Operations.UpdateEvent.Input.Path,
+        headers: Operations.UpdateEvent.Input.Headers = .init(),
+        body: Operations.UpdateEvent.Input.Body
+    ) async throws -> Operations.UpdateEvent.Output {
+        try await updateEvent(Operations.UpdateEvent.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Delete an event
+    ///
+    /// Its owner or an admin (403 for anyone else). 409 while it has valid tickets (its own or a packet's); it leaves the packets it was in.
+    ///
+    /// - Remark: HTTP `DELETE /api/events/{id}`.
+    /// - Remark: Generated from `#/paths//api/events/{id}/delete(deleteEvent)`.
+    internal func deleteEvent(
+        path: Operations.DeleteEvent.Input.Path,
+        headers: Operations.DeleteEvent.Input.Headers = .init()
+    ) async throws -> Operations.DeleteEvent.Output {
+        try await deleteEvent(Operations.DeleteEvent.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The packets an event is in
+    ///
+    /// Public. By name. Not paged.
+    ///
+    /// - Remark: HTTP `GET /api/events/{id}/packets`.
+    /// - Remark: Generated from `#/paths//api/events/{id}/packets/get(listPacketsOfEvent)`.
+    internal func listPacketsOfEvent(
+        path: Operations.ListPacketsOfEvent.Input.Path,
+        headers: Operations.ListPacketsOfEvent.Input.Headers = .init()
+    ) async throws -> Operations.ListPacketsOfEvent.Output {
+        try await listPacketsOfEvent(Operations.ListPacketsOfEvent.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// List packets
+    ///
+    /// Public. By name; `search` matches a part of the name, any case.
+    ///
+    /// - Remark: HTTP `GET /api/packets`.
+    /// - Remark: Generated from `#/paths//api/packets/get(listPackets)`.
+    internal func listPackets(
+        query: Operations.ListPackets.Input.Query = .init(),
+        headers: Operations.ListPackets.Input.Headers = .init()
+    ) async throws -> Operations.ListPackets.Output {
+        try await listPackets(Operations.ListPackets.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Create a packet
+    ///
+    /// Requires the `staff` or `admin` role; the caller becomes the packet's owner. 404 naming an unknown event (`event_ids.N`).
+    ///
+    /// - Remark: HTTP `POST /api/packets`.
+    /// - Remark: Generated from `#/paths//api/packets/post(createPacket)`.
+    internal func createPacket(
+        headers: Operations.CreatePacket.Input.Headers = .init(),
+        body: Operations.CreatePacket.Input.Body
+    ) async throws -> Operations.CreatePacket.Output {
+        try await createPacket(Operations.CreatePacket.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Get a packet
+    ///
+    /// Public.
+    ///
+    /// - Remark: HTTP `GET /api/packets/{id}`.
+    /// - Remark: Generated from `#/paths//api/packets/{id}/get(getPacket)`.
+    internal func getPacket(
+        path: Operations.GetPacket.Input.Path,
+        headers: Operations.GetPacket.Input.Headers = .init()
+    ) async throws -> Operations.GetPacket.Output {
+        try await getPacket(Operations.GetPacket.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Change a packet
+    ///
+    /// Its owner or an admin (403 for anyone else). Omitted fields are left alone; `capacity: null` removes its own limit. 409 for a capacity below the tickets already sold.
+    ///
+    /// - Remark: HTTP `PATCH /api/packets/{id}`.
+    /// - Remark: Generated from `#/paths//api/packets/{id}/patch(updatePacket)`.
+    internal func updatePacket(
+        path: Operations.UpdatePacket.Input.Path,
+        headers: Operations.UpdatePacket.Input.Headers = .init(),
+        body: Operations.UpdatePacket.Input.Body
+    ) async throws -> Operations.UpdatePacket.Output {
+        try await updatePacket(Operations.UpdatePacket.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Delete a packet
+    ///
+    /// Its owner or an admin (403 for anyone else). 409 while it has valid tickets.
+    ///
+    /// - Remark: HTTP `DELETE /api/packets/{id}`.
+    /// - Remark: Generated from `#/paths//api/packets/{id}/delete(deletePacket)`.
+    internal func deletePacket(
+        path: Operations.DeletePacket.Input.Path,
+        headers: Operations.DeletePacket.Input.Headers = .init()
+    ) async throws -> Operations.DeletePacket.Output {
+        try await deletePacket(Operations.DeletePacket.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The events of a packet
+    ///
+    /// Public. By start time. Not paged.
+    ///
+    /// - Remark: HTTP `GET /api/packets/{id}/events`.
+    /// - Remark: Generated from `#/paths//api/packets/{id}/events/get(listEventsOfPacket)`.
+    internal func listEventsOfPacket(
+        path: Operations.ListEventsOfPacket.Input.Path,
+        headers: Operations.ListEventsOfPacket.Input.Headers = .init()
+    ) async throws -> Operations.ListEventsOfPacket.Output {
+        try await listEventsOfPacket(Operations.ListEventsOfPacket.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Add an event to a packet
+    ///
+    /// The packet's owner or an admin (403 for anyone else). Adding an event already in it changes nothing. 409 once the packet has sold tickets (its events no longer change) or holds 50 events.
+    ///
+    /// - Remark: HTTP `POST /api/packets/{id}/events`.
+    /// - Remark: Generated from `#/paths//api/packets/{id}/events/post(addPacketEvent)`.
+    internal func addPacketEvent(
+        path: Operations.AddPacketEvent.Input.Path,
+        headers: Operations.AddPacketEvent.Input.Headers = .init(),
+        body: Operations.AddPacketEvent.Input.Body
+    ) async throws -> Operations.AddPacketEvent.Output {
+        try await addPacketEvent(Operations.AddPacketEvent.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Take an event out of a packet
+    ///
+    /// The packet's owner or an admin (403 for anyone else). An event not in it changes nothing. 409 once the packet has sold tickets.
+    ///
+    /// - Remark: HTTP `DELETE /api/packets/{id}/events/{event_id}`.
+    /// - Remark: Generated from `#/paths//api/packets/{id}/events/{event_id}/delete(removePacketEvent)`.
+    internal func removePacketEvent(
+        path: Operations.RemovePacketEvent.Input.Path,
+        headers: Operations.RemovePacketEvent.Input.Headers = .init()
+    ) async throws -> Operations.RemovePacketEvent.Output {
+        try await removePacketEvent(Operations.RemovePacketEvent.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// List tickets
+    ///
+    /// Admins see every ticket, anyone else the tickets they hold. Most recent first.
+    ///
+    /// - Remark: HTTP `GET /api/tickets`.
+    /// - Remark: Generated from `#/paths//api/tickets/get(listTickets)`.
+    internal func listTickets(
+        query: Operations.ListTickets.Input.Query = .init(),
+        headers: Operations.ListTickets.Input.Headers = .init()
+    ) async throws -> Operations.ListTickets.Output {
+        try await listTickets(Operations.ListTickets.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Get a ticket
+    ///
+    /// Its holder, the owner of its event or packet, and admins; 404 for anyone else.
+    ///
+    /// - Remark: HTTP `GET /api/tickets/{code}`.
+    /// - Remark: Generated from `#/paths//api/tickets/{code}/get(getTicket)`.
+    internal func getTicket(
+        path: Operations.GetTicket.Input.Path,
+        headers: Operations.GetTicket.Input.Headers = .init()
+    ) async throws -> Operations.GetTicket.Output {
+        try await getTicket(Operations.GetTicket.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Cancel a ticket
+    ///
+    /// Its holder or an admin (the owner of its event gets 403, anyone else 404). The ticket becomes invalid and its seats come back; cancelling a cancelled ticket changes nothing. 409 for a ticket already checked in.
+    ///
+    /// - Remark: HTTP `DELETE /api/tickets/{code}`.
+    /// - Remark: Generated from `#/paths//api/tickets/{code}/delete(cancelTicket)`.
+    internal func cancelTicket(
+        path: Operations.CancelTicket.Input.Path,
+        headers: Operations.CancelTicket.Input.Headers = .init()
+    ) async throws -> Operations.CancelTicket.Output {
+        try await cancelTicket(Operations.CancelTicket.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Check a ticket in
+    ///
+    /// The owner of its event or packet, or an admin (its holder gets 403, anyone else 404). A valid ticket is accepted once: a second check-in or an invalid ticket is 409.
+    ///
+    /// - Remark: HTTP `POST /api/tickets/{code}/check-in`.
+    /// - Remark: Generated from `#/paths//api/tickets/{code}/check-in/post(checkInTicket)`.
+    internal func checkInTicket(
+        path: Operations.CheckInTicket.Input.Path,
+        headers: Operations.CheckInTicket.Input.Headers = .init()
+    ) async throws -> Operations.CheckInTicket.Output {
+        try await checkInTicket(Operations.CheckInTicket.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The caller's client profile
+    ///
+    /// 404 until the caller's first `PUT`.
+    ///
+    /// - Remark: HTTP `GET /api/clients/me`.
+    /// - Remark: Generated from `#/paths//api/clients/me/get(getMyClient)`.
+    internal func getMyClient(headers: Operations.GetMyClient.Input.Headers = .init()) async throws -> Operations.GetMyClient.Output {
+        try await getMyClient(Operations.GetMyClient.Input(headers: headers))
+    }
+    /// Create or change the caller's client profile
+    ///
+    /// Created on the first call, linked to the caller's account and its email (a profile an admin created for that email is claimed); `email` in the body is ignored. Omitted fields are left alone and `null` clears a name or the links.
+    ///
+    /// - Remark: HTTP `PUT /api/clients/me`.
+    /// - Remark: Generated from `#/paths//api/clients/me/put(putMyClient)`.
+    internal func putMyClient(
+        headers: Operations.PutMyClient.Input.Headers = .init(),
+        body: Operations.PutMyClient.Input.Body
+    ) async throws -> Operations.PutMyClient.Output {
+        try await putMyClient(Operations.PutMyClient.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// List clients
+    ///
+    /// Requires the `admin` role. By email; `search` matches a part of the email or a name, any case.
+    ///
+    /// - Remark: HTTP `GET /api/clients`.
+    /// - Remark: Generated from `#/paths//api/clients/get(listClients)`.
+    internal func listClients(
+        query: Operations.ListClients.Input.Query = .init(),
+        headers: Operations.ListClients.Input.Headers = .init()
+    ) async throws -> Operations.ListClients.Output {
+        try await listClients(Operations.ListClients.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Create a client
+    ///
+    /// Requires the `admin` role. `email` is required; the account with that email claims the profile at its first `PUT /api/clients/me`. 409 for a taken email.
+    ///
+    /// - Remark: HTTP `POST /api/clients`.
+    /// - Remark: Generated from `#/paths//api/clients/post(createClient)`.
+    internal func createClient(
+        headers: Operations.CreateClient.Input.Headers = .init(),
+        body: Operations.CreateClient.Input.Body
+    ) async throws -> Operations.CreateClient.Output {
+        try await createClient(Operations.CreateClient.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Get a client
+    ///
+    /// Admins, and the client themself; 404 for anyone else.
+    ///
+    /// - Remark: HTTP `GET /api/clients/{id}`.
+    /// - Remark: Generated from `#/paths//api/clients/{id}/get(getClient)`.
+    internal func getClient(
+        path: Operations.GetClient.Input.Path,
+        headers: Operations.GetClient.Input.Headers = .init()
+    ) async throws -> Operations.GetClient.Output {
+        try await getClient(Operations.GetClient.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Change a client
+    ///
+    /// Requires the `admin` role. Omitted fields are left alone and `null` clears a name or the links. 409 for a taken email.
+    ///
+    /// - Remark: HTTP `PATCH /api/clients/{id}`.
+    /// - Remark: Generated from `#/paths//api/clients/{id}/patch(updateClient)`.
+    internal func updateClient(
+        path: Operations.UpdateClient.Input.Path,
+        headers: Operations.UpdateClient.Input.Headers = .init(),
+        body: Operations.UpdateClient.Input.Body
+    ) async throws -> Operations.UpdateClient.Output {
+        try await updateClient(Operations.UpdateClient.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Delete a client
+    ///
+    /// Requires the `admin` role. The client's valid tickets are cancelled first (their seats come back).
+    ///
+    /// - Remark: HTTP `DELETE /api/clients/{id}`.
+    /// - Remark: Generated from `#/paths//api/clients/{id}/delete(deleteClient)`.
+    internal func deleteClient(
+        path: Operations.DeleteClient.Input.Path,
+        headers: Operations.DeleteClient.Input.Headers = .init()
+    ) async throws -> Operations.DeleteClient.Output {
+        try await deleteClient(Operations.DeleteClient.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// A client's public view
+    ///
+    /// Public. The names only when `is_name_public`, the links only when `is_social_public` (null otherwise); never the email or the tickets.
+    ///
+    /// - Remark: HTTP `GET /api/clients/{id}/public`.
+    /// - Remark: Generated from `#/paths//api/clients/{id}/public/get(getPublicClient)`.
+    internal func getPublicClient(
+        path: Operations.GetPublicClient.Input.Path,
+        headers: Operations.GetPublicClient.Input.Headers = .init()
+    ) async throws -> Operations.GetPublicClient.Output {
+        try await getPublicClient(Operations.GetPublicClient.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Buy a ticket for a client
+    ///
+    /// The client themself or an admin (404 for anyone else). Takes one seat of the event, or of the packet and each of its events, atomically: capacity is never oversold. 409 when no seat is left, or for a packet without events.
+    ///
+    /// - Remark: HTTP `POST /api/clients/{id}/tickets`.
+    /// - Remark: Generated from `#/paths//api/clients/{id}/tickets/post(buyTicket)`.
+    internal func buyTicket(
+        path: Operations.BuyTicket.Input.Path,
+        headers: Operations.BuyTicket.Input.Headers = .init(),
+        body: Operations.BuyTicket.Input.Body
+    ) async throws -> Operations.BuyTicket.Output {
+        try await buyTicket(Operations.BuyTicket.Input(
+            path: path,
+            headers: headers,
+            body: body
         ))
     }
 }

@@ -168,13 +168,21 @@ public nonisolated struct Event_V1_CreateEventRequest: Sendable {
   /// RFC 3339 (the service parses it, naming a bad one).
   public var startsAt: String = String()
 
-  public var capacity: Int64 = 0
+  public var capacity: Int64 {
+    get {_capacity ?? 0}
+    set {_capacity = newValue}
+  }
+  /// Returns true if `capacity` has been explicitly set.
+  public var hasCapacity: Bool {self._capacity != nil}
+  /// Clears the value of `capacity`. Subsequent reads from it will return its default value.
+  public mutating func clearCapacity() {self._capacity = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _caller: Platform_Common_V1_Caller? = nil
+  fileprivate var _capacity: Int64? = nil
 }
 
 public nonisolated struct Event_V1_UpdateEventRequest: Sendable {
@@ -922,7 +930,7 @@ nonisolated extension Event_V1_CreateEventRequest: SwiftProtobuf.Message, SwiftP
       case 3: try { try decoder.decodeSingularStringField(value: &self.location) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.description_p) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.startsAt) }()
-      case 6: try { try decoder.decodeSingularInt64Field(value: &self.capacity) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self._capacity) }()
       default: break
       }
     }
@@ -948,9 +956,9 @@ nonisolated extension Event_V1_CreateEventRequest: SwiftProtobuf.Message, SwiftP
     if !self.startsAt.isEmpty {
       try visitor.visitSingularStringField(value: self.startsAt, fieldNumber: 5)
     }
-    if self.capacity != 0 {
-      try visitor.visitSingularInt64Field(value: self.capacity, fieldNumber: 6)
-    }
+    try { if let v = self._capacity {
+      try visitor.visitSingularInt64Field(value: v, fieldNumber: 6)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -960,7 +968,7 @@ nonisolated extension Event_V1_CreateEventRequest: SwiftProtobuf.Message, SwiftP
     if lhs.location != rhs.location {return false}
     if lhs.description_p != rhs.description_p {return false}
     if lhs.startsAt != rhs.startsAt {return false}
-    if lhs.capacity != rhs.capacity {return false}
+    if lhs._capacity != rhs._capacity {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
