@@ -179,6 +179,14 @@ let testTargets: [Target] = [
         path: "Tests/AnalyticsTests"
     ),
     .testTarget(
+        name: "TicketingTests",
+        dependencies: [
+            "EventService", "ClientService", "ServiceFront", "EventKit", "MariaDB", "Mongo", "DatabaseKit", "Contracts",
+            "PlatformCore", "TestSupport",
+        ],
+        path: "Tests/TicketingTests"
+    ),
+    .testTarget(
         name: "CommerceTests",
         dependencies: [
             "ProductService", "PaymentService", "PasswordHashing", "EventKit", "Postgres", "DatabaseKit", "Contracts",

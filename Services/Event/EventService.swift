@@ -18,11 +18,11 @@ public struct EventOverrides: Sendable {
 public func buildEventService(_ settings: ServiceSettings, overrides: EventOverrides = .init()) async throws -> ServiceRuntime {
     var runtime = try ServiceRuntime(settings: settings)
     let store = MariaDBTicketingStore(client: try await runtime.attachMariaDB(migrations: .module))
-    let catalog = EventCatalog(store: store)
+    let programme = Programme(store: store)
     let boxOffice = BoxOffice(store: store)
     let idm = try overrides.idm ?? Idm_V1_IDMService.Client(wrapping: runtime.rpcClient(for: ServiceManifest.idm))
-    let routes = EventManagerRoutes(catalog: catalog, boxOffice: boxOffice, tokens: TokenIntrospection(idm: idm))
+    let routes = EventManagerRoutes(programme: programme, boxOffice: boxOffice, tokens: TokenIntrospection(idm: idm))
     runtime.addRoutes { routes.add(to: $0) }
-    runtime.addRPCService(EventRPCService(catalog: catalog, boxOffice: boxOffice))
+    runtime.addRPCService(EventRPCService(programme: programme, boxOffice: boxOffice))
     return runtime
 }

@@ -38,7 +38,7 @@ public final class TokenIntrospection: Sendable {
         let now = ContinuousClock.now
         if let entry = accepted.withLock({ $0[token] }), entry.until > now { return entry.requester }
         let answer = try await validate(token)
-        guard answer.valid else { throw AppError(.unauthenticated, "invalid or expired token") }
+        guard answer.valid else { throw AppError(.unauthenticated, "the access token is not valid") }
         let terminal = answer.roles.contains(Role.terminal.rawValue)
         let requester = Requester(
             userID: terminal ? nil : UUID(uuidString: answer.userID), roles: answer.roles,

@@ -150,6 +150,10 @@ def patch(path: str, **kwargs: Any) -> requests.Response:
     return call("PATCH", path, **kwargs)
 
 
+def put(path: str, **kwargs: Any) -> requests.Response:
+    return call("PUT", path, **kwargs)
+
+
 def delete(path: str, **kwargs: Any) -> requests.Response:
     return call("DELETE", path, **kwargs)
 

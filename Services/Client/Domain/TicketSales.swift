@@ -74,7 +74,9 @@ public struct TicketSales: Sendable {
             try await store.abandonPurchase(client: client.id, key: purchase.key)
             throw error
         }
-        let ticket = ClientTicket(code: issued.code, target: purchase.target, purchasedAt: issued.issuedAt, key: purchase.key)
+        // Whole milliseconds, as the client document keeps it: a replay answers exactly the same.
+        let purchasedAt = Date(timeIntervalSince1970: (issued.issuedAt.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+        let ticket = ClientTicket(code: issued.code, target: purchase.target, purchasedAt: purchasedAt, key: purchase.key)
         guard try await store.completePurchase(client: client.id, key: purchase.key, ticket: ticket) else {
             // The client was deleted meanwhile: the seat goes back rather than to nobody.
             try await issuer.cancel(code: issued.code, by: Requester(userID: nil, roles: [Role.admin.rawValue], locationID: nil))

@@ -6,10 +6,10 @@ import PlatformHTTP
 import ServiceFront
 
 /// The event service's own REST front under `/api/event-manager` (the seed's paths), over the
-/// same catalog and box office as its gRPC service: the gateway's `/api/events`, `/api/packets`
+/// same programme and box office as its gRPC service: the gateway's `/api/events`, `/api/packets`
 /// and `/api/tickets` answer alike.
 struct EventManagerRoutes {
-    let catalog: EventCatalog
+    let programme: Programme
     let boxOffice: BoxOffice
     let tokens: TokenIntrospection
 
@@ -17,30 +17,30 @@ struct EventManagerRoutes {
         let api = router.group("api/event-manager").add(middleware: FrontAuthentication(tokens: tokens))
         api.get("events", use: listEvents)
         api.post("events", use: createEvent)
-        api.get("events/:id") { _, context in try FrontJSON.response(EventView(try await catalog.event(try id(context)))) }
+        api.get("events/:id") { _, context in try FrontJSON.response(EventView(try await programme.event(try id(context)))) }
         api.patch("events/:id", use: updateEvent)
         api.delete("events/:id") { _, context in
-            try await catalog.deleteEvent(try id(context), by: try FrontRequester.signedIn())
+            try await programme.deleteEvent(try id(context), by: try FrontRequester.signedIn())
             return FrontJSON.noContent()
         }
         api.get("events/:id/event-packets") { _, context in
-            try FrontJSON.response(ListView(try await catalog.packets(ofEvent: try id(context)).map(PacketView.init)))
+            try FrontJSON.response(ListView(try await programme.packets(ofEvent: try id(context)).map(PacketView.init)))
         }
 
         api.get("event-packets", use: listPackets)
         api.post("event-packets", use: createPacket)
-        api.get("event-packets/:id") { _, context in try FrontJSON.response(PacketView(try await catalog.packet(try id(context)))) }
+        api.get("event-packets/:id") { _, context in try FrontJSON.response(PacketView(try await programme.packet(try id(context)))) }
         api.patch("event-packets/:id", use: updatePacket)
         api.delete("event-packets/:id") { _, context in
-            try await catalog.deletePacket(try id(context), by: try FrontRequester.signedIn())
+            try await programme.deletePacket(try id(context), by: try FrontRequester.signedIn())
             return FrontJSON.noContent()
         }
         api.get("event-packets/:id/events") { _, context in
-            try FrontJSON.response(ListView(try await catalog.events(ofPacket: try id(context)).map(EventView.init)))
+            try FrontJSON.response(ListView(try await programme.events(ofPacket: try id(context)).map(EventView.init)))
         }
         api.post("event-packets/:id/events", use: addPacketEvent)
         api.delete("event-packets/:id/events/:event_id") { _, context in
-            let packet = try await catalog.changeMembership(
+            let packet = try await programme.changeMembership(
                 packet: try id(context), event: try context.parameters.require("event_id"), adding: false,
                 by: try FrontRequester.signedIn())
             return try FrontJSON.response(PacketView(packet))
@@ -73,7 +73,7 @@ struct EventManagerRoutes {
         }
         try values.check()
         guard problems.isEmpty, let paging else { throw AppError(.invalidArgument, "the query is not valid", details: problems) }
-        let page = try await catalog.events(
+        let page = try await programme.events(
             EventQuery(paging: paging, from: bounds["from"], to: bounds["to"], search: query["search"].map(String.init)))
         return try FrontJSON.response(PageView(page, EventView.init))
     }
@@ -81,13 +81,13 @@ struct EventManagerRoutes {
     @Sendable func createEvent(_ request: Request, context: AppRequestContext) async throws -> Response {
         let requester = try FrontRequester.signedIn()
         let body = try await FrontJSON.decode(EventBody.self, from: request)
-        return try FrontJSON.response(EventView(try await catalog.createEvent(body.change, by: requester)), status: .created)
+        return try FrontJSON.response(EventView(try await programme.createEvent(body.change, by: requester)), status: .created)
     }
 
     @Sendable func updateEvent(_ request: Request, context: AppRequestContext) async throws -> Response {
         let requester = try FrontRequester.signedIn()
         let body = try await FrontJSON.decode(EventBody.self, from: request)
-        return try FrontJSON.response(EventView(try await catalog.updateEvent(try id(context), body.change, by: requester)))
+        return try FrontJSON.response(EventView(try await programme.updateEvent(try id(context), body.change, by: requester)))
     }
 
     // MARK: Packets
@@ -98,21 +98,21 @@ struct EventManagerRoutes {
         let paging = values.paging(page: query["page"].map(String.init), pageSize: query["page_size"].map(String.init))
         try values.check()
         guard let paging else { throw AppError(.invalidArgument, "the query is not valid") }
-        let page = try await catalog.packets(paging, search: query["search"].map(String.init))
+        let page = try await programme.packets(paging, search: query["search"].map(String.init))
         return try FrontJSON.response(PageView(page, PacketView.init))
     }
 
     @Sendable func createPacket(_ request: Request, context: AppRequestContext) async throws -> Response {
         let requester = try FrontRequester.signedIn()
         let body = try await FrontJSON.decode(PacketBody.self, from: request)
-        let packet = try await catalog.createPacket(body.change, eventIDs: body.eventIds ?? [], by: requester)
+        let packet = try await programme.createPacket(body.change, eventIDs: body.eventIds ?? [], by: requester)
         return try FrontJSON.response(PacketView(packet), status: .created)
     }
 
     @Sendable func updatePacket(_ request: Request, context: AppRequestContext) async throws -> Response {
         let requester = try FrontRequester.signedIn()
         let body = try await FrontJSON.decode(PacketBody.self, from: request)
-        return try FrontJSON.response(PacketView(try await catalog.updatePacket(try id(context), body.change, by: requester)))
+        return try FrontJSON.response(PacketView(try await programme.updatePacket(try id(context), body.change, by: requester)))
     }
 
     @Sendable func addPacketEvent(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -121,7 +121,7 @@ struct EventManagerRoutes {
         guard let event = body.eventId else {
             throw AppError(.invalidArgument, "the event is missing", details: ["event_id": "is required"])
         }
-        let packet = try await catalog.changeMembership(packet: try id(context), event: event, adding: true, by: requester)
+        let packet = try await programme.changeMembership(packet: try id(context), event: event, adding: true, by: requester)
         return try FrontJSON.response(PacketView(packet))
     }
 

@@ -4,14 +4,14 @@ import GRPCCore
 import PlatformCore
 import SwiftProtobuf
 
-/// `event.v1.EventService` over the catalog and the box office; the rules (who may, what is
+/// `event.v1.EventService` over the programme and the box office; the rules (who may, what is
 /// allowed) are theirs, from each request's `caller`.
 public struct EventRPCService: Event_V1_EventService.SimpleServiceProtocol {
-    let catalog: EventCatalog
+    let programme: Programme
     let boxOffice: BoxOffice
 
-    public init(catalog: EventCatalog, boxOffice: BoxOffice) {
-        self.catalog = catalog
+    public init(programme: Programme, boxOffice: BoxOffice) {
+        self.programme = programme
         self.boxOffice = boxOffice
     }
 
@@ -26,7 +26,7 @@ public struct EventRPCService: Event_V1_EventService.SimpleServiceProtocol {
         if case .some(.none) = from { problems["from"] = "must be an RFC 3339 time" }
         if case .some(.none) = to { problems["to"] = "must be an RFC 3339 time" }
         guard problems.isEmpty else { throw AppError(.invalidArgument, "the filter is not valid", details: problems) }
-        let page = try await catalog.events(
+        let page = try await programme.events(
             EventQuery(paging: try PageRequest(request.page), from: from ?? nil, to: to ?? nil, search: request.search.nonEmpty))
         return .with {
             $0.events = page.items.map(Event_V1_Event.init)
@@ -35,12 +35,12 @@ public struct EventRPCService: Event_V1_EventService.SimpleServiceProtocol {
     }
 
     public func getEvent(request: Event_V1_GetEventRequest, context: ServerContext) async throws -> Event_V1_Event {
-        .init(try await catalog.event(request.id))
+        .init(try await programme.event(request.id))
     }
 
     public func createEvent(request: Event_V1_CreateEventRequest, context: ServerContext) async throws -> Event_V1_Event {
         .init(
-            try await catalog.createEvent(
+            try await programme.createEvent(
                 EventChange(
                     name: request.name.nonEmpty, location: request.location.nonEmpty, description: request.description_p,
                     startsAt: request.startsAt.nonEmpty, capacity: request.hasCapacity ? request.capacity : nil),
@@ -52,20 +52,20 @@ public struct EventRPCService: Event_V1_EventService.SimpleServiceProtocol {
             name: request.hasName ? request.name : nil, location: request.hasLocation ? request.location : nil,
             description: request.hasDescription_p ? request.description_p : nil,
             startsAt: request.hasStartsAt ? request.startsAt : nil, capacity: request.hasCapacity ? request.capacity : nil)
-        return .init(try await catalog.updateEvent(request.id, change, by: Requester(request.caller)))
+        return .init(try await programme.updateEvent(request.id, change, by: Requester(request.caller)))
     }
 
     public func deleteEvent(request: Event_V1_DeleteEventRequest, context: ServerContext) async throws
         -> Event_V1_DeleteResponse
     {
-        try await catalog.deleteEvent(request.id, by: Requester(request.caller))
+        try await programme.deleteEvent(request.id, by: Requester(request.caller))
         return .init()
     }
 
     public func listPacketsOfEvent(request: Event_V1_GetEventRequest, context: ServerContext) async throws
         -> Event_V1_ListPacketsResponse
     {
-        let packets = try await catalog.packets(ofEvent: request.id)
+        let packets = try await programme.packets(ofEvent: request.id)
         return .with { $0.packets = packets.map(Event_V1_Packet.init) }
     }
 
@@ -74,7 +74,7 @@ public struct EventRPCService: Event_V1_EventService.SimpleServiceProtocol {
     public func listPackets(request: Event_V1_ListPacketsRequest, context: ServerContext) async throws
         -> Event_V1_ListPacketsResponse
     {
-        let page = try await catalog.packets(try PageRequest(request.page), search: request.search.nonEmpty)
+        let page = try await programme.packets(try PageRequest(request.page), search: request.search.nonEmpty)
         return .with {
             $0.packets = page.items.map(Event_V1_Packet.init)
             $0.page = .init(page)
@@ -82,13 +82,13 @@ public struct EventRPCService: Event_V1_EventService.SimpleServiceProtocol {
     }
 
     public func getPacket(request: Event_V1_GetPacketRequest, context: ServerContext) async throws -> Event_V1_Packet {
-        .init(try await catalog.packet(request.id))
+        .init(try await programme.packet(request.id))
     }
 
     public func createPacket(request: Event_V1_CreatePacketRequest, context: ServerContext) async throws -> Event_V1_Packet {
         let change = PacketChange(
             name: request.name, description: request.description_p, capacity: .some(request.hasCapacity ? request.capacity : nil))
-        return .init(try await catalog.createPacket(change, eventIDs: request.eventIds, by: Requester(request.caller)))
+        return .init(try await programme.createPacket(change, eventIDs: request.eventIds, by: Requester(request.caller)))
     }
 
     public func updatePacket(request: Event_V1_UpdatePacketRequest, context: ServerContext) async throws -> Event_V1_Packet {
@@ -99,19 +99,19 @@ public struct EventRPCService: Event_V1_EventService.SimpleServiceProtocol {
         } else if request.hasCapacity {
             change.capacity = .some(request.capacity)
         }
-        return .init(try await catalog.updatePacket(request.id, change, by: Requester(request.caller)))
+        return .init(try await programme.updatePacket(request.id, change, by: Requester(request.caller)))
     }
 
     public func deletePacket(request: Event_V1_DeletePacketRequest, context: ServerContext) async throws
         -> Event_V1_DeleteResponse
     {
-        try await catalog.deletePacket(request.id, by: Requester(request.caller))
+        try await programme.deletePacket(request.id, by: Requester(request.caller))
         return .init()
     }
 
     public func addPacketEvent(request: Event_V1_PacketEventRequest, context: ServerContext) async throws -> Event_V1_Packet {
         .init(
-            try await catalog.changeMembership(
+            try await programme.changeMembership(
                 packet: request.packetID, event: request.eventID, adding: true, by: Requester(request.caller)))
     }
 
@@ -119,14 +119,14 @@ public struct EventRPCService: Event_V1_EventService.SimpleServiceProtocol {
         -> Event_V1_Packet
     {
         .init(
-            try await catalog.changeMembership(
+            try await programme.changeMembership(
                 packet: request.packetID, event: request.eventID, adding: false, by: Requester(request.caller)))
     }
 
     public func listEventsOfPacket(request: Event_V1_GetPacketRequest, context: ServerContext) async throws
         -> Event_V1_ListEventsResponse
     {
-        let events = try await catalog.events(ofPacket: request.id)
+        let events = try await programme.events(ofPacket: request.id)
         return .with { $0.events = events.map(Event_V1_Event.init) }
     }
 

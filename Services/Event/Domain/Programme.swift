@@ -1,11 +1,11 @@
 import Foundation
 import PlatformCore
 
-/// Events and packets: anyone reads them; staff and admins create them and become their owner;
+/// The programme, events and packets: anyone reads them; staff and admins create them and become their owner;
 /// the owner or an admin changes and deletes them. Seats sold are never given up by an edit: a
 /// capacity below the tickets sold, deleting what has valid tickets, and changing the events of
 /// a packet that has sold tickets are refused (409).
-public struct EventCatalog: Sendable {
+public struct Programme: Sendable {
     public static let nameLimit = TextLimit(characters: 200)
     public static let locationLimit = TextLimit(characters: 200)
     public static let descriptionLimit = TextLimit(characters: 5000)
