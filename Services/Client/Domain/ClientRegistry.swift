@@ -108,8 +108,10 @@ public struct ClientRegistry: Sendable {
             isSocialPublic: fields.isSocialPublic ?? false, tickets: [], pendingPurchases: [], createdAt: time, updatedAt: time)
     }
 
-    static func mayManage(_ client: Client, _ requester: Requester) -> Bool {
-        requester.has(.admin) || (client.userID != nil && client.userID == requester.userID)
+    static func mayManage(_ client: Client, _ requester: Requester) -> Bool { mayManage(userID: client.userID, requester) }
+
+    static func mayManage(userID: UUID?, _ requester: Requester) -> Bool {
+        requester.has(.admin) || (userID != nil && userID == requester.userID)
     }
 
     /// The requester's account, nil for a terminal; 401 when nobody is signed in.

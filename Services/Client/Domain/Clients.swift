@@ -47,6 +47,14 @@ public struct ClientTicket: Sendable, Equatable {
     public var key: String
 }
 
+/// What a purchase under `key` finds on its client: whose client it is, and the ticket or the
+/// note that key already left.
+public struct PurchaseState: Sendable, Equatable {
+    public var userID: UUID?
+    public var ticket: ClientTicket?
+    public var pending: PendingPurchase?
+}
+
 public struct PendingPurchase: Sendable, Equatable {
     public var key: String
     public var target: TicketTarget
@@ -79,6 +87,8 @@ public struct ClientFields: Sendable, Equatable {
 public protocol ClientStore: Sendable {
     func client(id: UUID) async throws -> Client?
     func client(userID: UUID) async throws -> Client?
+    /// The client's owner and what `key` left on it, without its other tickets; nil when there is no such client.
+    func purchase(client: UUID, key: String) async throws -> PurchaseState?
     /// `alreadyExists` for a taken email or user.
     func insert(_ client: Client) async throws
     /// Applies the checked fields; nil when there is no such client. `alreadyExists` for a taken email.

@@ -30,20 +30,19 @@ public struct TicketSales: Sendable {
         for clientID: String, _ target: TicketTarget, idempotencyKey: String?, by requester: Requester
     ) async throws -> ClientTicket {
         guard !requester.roles.isEmpty else { throw AppError(.unauthenticated, "a bearer token is required") }
-        guard let id = UUID(uuidString: clientID), let client = try await store.client(id: id),
-            ClientRegistry.mayManage(client, requester)
-        else { throw ClientRegistry.notFound }
         if let key = idempotencyKey, key.isEmpty || key.utf8.count > Self.idempotencyKeyLimit {
             throw AppError(
                 .invalidArgument, "the Idempotency-Key is not valid",
                 details: ["Idempotency-Key": "must be 1 to \(Self.idempotencyKeyLimit) bytes"])
         }
         let key = idempotencyKey ?? UUID().uuidString
-        if let bought = client.tickets.first(where: { $0.key == key }) { return bought }
-        let purchase =
-            client.pendingPurchases.first { $0.key == key } ?? PendingPurchase(key: key, target: target, startedAt: now())
+        guard let id = UUID(uuidString: clientID), let state = try await store.purchase(client: id, key: key),
+            ClientRegistry.mayManage(userID: state.userID, requester)
+        else { throw ClientRegistry.notFound }
+        if let bought = state.ticket { return bought }
+        let purchase = state.pending ?? PendingPurchase(key: key, target: target, startedAt: now())
         guard try await store.beginPurchase(client: id, purchase) else { throw ClientRegistry.notFound }
-        return try await finish(purchase, of: client, by: requester)
+        return try await finish(purchase, client: id, user: state.userID, by: requester)
     }
 
     /// Finishes the purchases begun more than `age` ago: each gets its ticket, or is dropped when
@@ -55,7 +54,7 @@ public struct TicketSales: Sendable {
         for (client, purchase) in try await store.pendingPurchases(startedBefore: cutoff, limit: limit) {
             let requester = Requester(userID: client.userID, roles: [Role.admin.rawValue], locationID: nil)
             do {
-                _ = try await finish(purchase, of: client, by: requester)
+                _ = try await finish(purchase, client: client.id, user: client.userID, by: requester)
                 settled += 1
             } catch let error as AppError where Self.isFinal(error) {
                 settled += 1
@@ -64,20 +63,22 @@ public struct TicketSales: Sendable {
         return settled
     }
 
-    private func finish(_ purchase: PendingPurchase, of client: Client, by requester: Requester) async throws -> ClientTicket {
+    private func finish(_ purchase: PendingPurchase, client: UUID, user: UUID?, by requester: Requester) async throws
+        -> ClientTicket
+    {
         let issued: (code: String, issuedAt: Date)
         do {
             issued = try await issuer.issue(
-                purchase.target, client: client.id, user: client.userID, key: "client:\(client.id.lowercasedString):\(purchase.key)",
+                purchase.target, client: client, user: user, key: "client:\(client.lowercasedString):\(purchase.key)",
                 by: requester)
         } catch let error as AppError where Self.isFinal(error) {
-            try await store.abandonPurchase(client: client.id, key: purchase.key)
+            try await store.abandonPurchase(client: client, key: purchase.key)
             throw error
         }
         // Whole milliseconds, as the client document keeps it: a replay answers exactly the same.
         let purchasedAt = Date(timeIntervalSince1970: (issued.issuedAt.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
         let ticket = ClientTicket(code: issued.code, target: purchase.target, purchasedAt: purchasedAt, key: purchase.key)
-        guard try await store.completePurchase(client: client.id, key: purchase.key, ticket: ticket) else {
+        guard try await store.completePurchase(client: client, key: purchase.key, ticket: ticket) else {
             // The client was deleted meanwhile: the seat goes back rather than to nobody.
             try await issuer.cancel(code: issued.code, by: Requester(userID: nil, roles: [Role.admin.rawValue], locationID: nil))
             throw ClientRegistry.notFound

@@ -26,6 +26,20 @@ public struct MongoClientStore: ClientStore {
         try await collection.findOne(["user_id": .string(userID.lowercasedString)]).map(Self.client)
     }
 
+    public func purchase(client: UUID, key: String) async throws -> PurchaseState? {
+        let withKey: BSON = .document(["$elemMatch": .document(["key": .string(key)])])
+        guard
+            let document = try await collection.find(
+                ["_id": .string(client.lowercasedString)], limit: 1,
+                projection: ["user_id": .int32(1), "tickets": withKey, "purchases": withKey]
+            ).first
+        else { return nil }
+        return PurchaseState(
+            userID: document["user_id"]?.stringValue.flatMap(UUID.init(uuidString:)),
+            ticket: try document["tickets"]?.arrayValue?.first?.documentValue.map(Self.ticket),
+            pending: try document["purchases"]?.arrayValue?.first?.documentValue.map(Self.pending))
+    }
+
     public func insert(_ client: Client) async throws {
         var document: BSONDocument = [
             "_id": .string(client.id.lowercasedString), "email": .string(client.email),
@@ -154,20 +168,25 @@ public struct MongoClientStore: ClientStore {
             },
             isSocialPublic: document["is_social_public"]?.boolValue ?? false,
             tickets: try (document["tickets"]?.arrayValue ?? []).map { value in
-                let entry = try required("tickets", value.documentValue)
-                return ClientTicket(
-                    code: try required("tickets.code", entry["code"]?.stringValue), target: try required("tickets", target(entry)),
-                    purchasedAt: try required("tickets.purchased_at", entry["purchased_at"]?.dateValue),
-                    key: entry["key"]?.stringValue ?? "")
+                try ticket(try required("tickets", value.documentValue))
             },
             pendingPurchases: try (document["purchases"]?.arrayValue ?? []).map { value in
-                let entry = try required("purchases", value.documentValue)
-                return PendingPurchase(
-                    key: try required("purchases.key", entry["key"]?.stringValue), target: try required("purchases", target(entry)),
-                    startedAt: try required("purchases.started_at", entry["started_at"]?.dateValue))
+                try pending(try required("purchases", value.documentValue))
             },
             createdAt: try required("created_at", document["created_at"]?.dateValue),
             updatedAt: try required("updated_at", document["updated_at"]?.dateValue))
+    }
+
+    static func ticket(_ entry: BSONDocument) throws -> ClientTicket {
+        guard let code = entry["code"]?.stringValue, let target = target(entry), let purchasedAt = entry["purchased_at"]?.dateValue
+        else { throw DatabaseError(.decodingFailed, "a ticket of a client document lacks its code, target or time") }
+        return ClientTicket(code: code, target: target, purchasedAt: purchasedAt, key: entry["key"]?.stringValue ?? "")
+    }
+
+    static func pending(_ entry: BSONDocument) throws -> PendingPurchase {
+        guard let key = entry["key"]?.stringValue, let target = target(entry), let startedAt = entry["started_at"]?.dateValue
+        else { throw DatabaseError(.decodingFailed, "a purchase of a client document lacks its key, target or time") }
+        return PendingPurchase(key: key, target: target, startedAt: startedAt)
     }
 
     static func target(_ target: TicketTarget) -> BSONDocument {
