@@ -17,7 +17,18 @@ public struct Requester: Sendable, Equatable {
         self.email = email
     }
 
+    /// Nobody signed in.
+    public static let anonymous = Requester(userID: nil, roles: [], locationID: nil)
+
     public func has(_ role: Role) -> Bool { roles.contains(role.rawValue) }
+
+    /// Whether a token named this requester (a user account or a café terminal).
+    public var isSignedIn: Bool { !roles.isEmpty }
+
+    /// 401 for an anonymous requester.
+    public func requireSignedIn() throws(AppError) {
+        guard isSignedIn else { throw AppError(.unauthenticated, "a bearer token is required") }
+    }
 
     /// Staff and admins see and manage every café and order.
     public var isStaff: Bool { has(.staff) || has(.admin) }

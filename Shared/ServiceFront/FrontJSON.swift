@@ -6,7 +6,7 @@ import PlatformCore
 /// JSON in and out of a service's own REST front, encoded like the gateway's: compact, sorted
 /// keys, times as RFC 3339 UTC with milliseconds; bodies at most 64 KiB.
 public enum FrontJSON {
-    public static let bodyLimit = 64 * 1024
+    public static let bodyLimit = APIMiddleware.maximumJSONBody
 
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()

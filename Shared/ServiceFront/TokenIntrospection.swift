@@ -53,16 +53,3 @@ public final class TokenIntrospection: Sendable {
         return requester
     }
 }
-
-extension Requester {
-    /// Nobody signed in.
-    public static let anonymous = Requester(userID: nil, roles: [], locationID: nil)
-
-    /// Whether a token named this requester (a signed-in account or terminal).
-    public var isSignedIn: Bool { !roles.isEmpty }
-
-    /// 401 for an anonymous requester.
-    public func requireSignedIn() throws(AppError) {
-        guard isSignedIn else { throw AppError(.unauthenticated, "a bearer token is required") }
-    }
-}

@@ -116,12 +116,12 @@ public struct ClientRegistry: Sendable {
 
     /// The requester's account, nil for a terminal; 401 when nobody is signed in.
     static func account(_ requester: Requester) throws(AppError) -> UUID? {
-        guard !requester.roles.isEmpty else { throw AppError(.unauthenticated, "a bearer token is required") }
+        try requester.requireSignedIn()
         return requester.userID
     }
 
     static func requireAdmin(_ requester: Requester) throws(AppError) {
-        guard !requester.roles.isEmpty else { throw AppError(.unauthenticated, "a bearer token is required") }
+        try requester.requireSignedIn()
         guard requester.has(.admin) else { throw AppError(.permissionDenied, "only admins manage every client") }
     }
 

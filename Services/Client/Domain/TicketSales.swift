@@ -29,7 +29,7 @@ public struct TicketSales: Sendable {
     public func buy(
         for clientID: String, _ target: TicketTarget, idempotencyKey: String?, by requester: Requester
     ) async throws -> ClientTicket {
-        guard !requester.roles.isEmpty else { throw AppError(.unauthenticated, "a bearer token is required") }
+        try requester.requireSignedIn()
         if let key = idempotencyKey, key.isEmpty || key.utf8.count > Self.idempotencyKeyLimit {
             throw AppError(
                 .invalidArgument, "the Idempotency-Key is not valid",
