@@ -16,6 +16,7 @@ let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-p
 let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let jwtKit = Target.Dependency.product(name: "JWTKit", package: "jwt-kit")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+let asyncHTTPClient = Target.Dependency.product(name: "AsyncHTTPClient", package: "async-http-client")
 
 /// The store modules a service links: its own database driver and nothing else.
 let postgres = ["Postgres", "ServicePostgres", "DatabaseKit"]
@@ -85,6 +86,8 @@ let sharedTargets: [Target] = [
         dependencies: ["PlatformCore", openAPIRuntime, hummingbird, httpTypes, logging],
         path: "Shared/PlatformAPI"
     ),
+    // Media's objects: a local folder or an S3 bucket (SigV4 over async-http-client).
+    .target(name: "ObjectStore", dependencies: ["BlockingIO", asyncHTTPClient, crypto], path: "Shared/ObjectStore"),
     // A service's own REST front (client, event): tokens checked through idm, JSON the gateway's way.
     .target(
         name: "ServiceFront",
@@ -153,6 +156,7 @@ let testTargets: [Target] = [
     ),
     .testTarget(name: "PostgresTests", dependencies: ["Postgres", "DatabaseKit", "TestSupport"], path: "Tests/PostgresTests"),
     .testTarget(name: "MariaDBTests", dependencies: ["MariaDB", "DatabaseKit", "TestSupport"], path: "Tests/MariaDBTests"),
+    .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "TestSupport"], path: "Tests/ObjectStoreTests"),
     .testTarget(name: "MongoTests", dependencies: ["Mongo", "DatabaseKit", "TestSupport"], path: "Tests/MongoTests"),
     .testTarget(name: "AMQPTests", dependencies: ["AMQP", "TestSupport", logging], path: "Tests/AMQPTests"),
     .testTarget(
@@ -231,6 +235,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: sharedTargets + serviceTargets + testTargets
 )

@@ -15,6 +15,8 @@ public struct TestServer: Sendable {
     public static let mariadb = TestServer(variable: "TEST_MARIADB_URL")
     public static let broker = TestServer(variable: "TEST_AMQP_URL")
     public static let mongo = TestServer(variable: "TEST_MONGO_URL")
+    /// An S3-compatible server (moto in CI): `http://KEY:SECRET@HOST:PORT/`.
+    public static let s3 = TestServer(variable: "TEST_S3_URL")
 
     public static var required: Bool { ProcessInfo.processInfo.environment["REQUIRE_TEST_SERVERS"] == "1" }
 

@@ -16,9 +16,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/services.sh"
 PLATFORM_ENV_VARS=(
     PLATFORM_LOCAL_DIR
     POSTGRES_PORT MARIADB_PORT RABBITMQ_PORT RABBITMQ_MANAGEMENT_PORT
-    MONGO_PORT MONGO_TEST_PORT
+    MONGO_PORT MONGO_TEST_PORT S3_TEST_PORT
     AMQP_URL
-    TEST_POSTGRES_URL TEST_MARIADB_URL TEST_AMQP_URL TEST_MONGO_URL
+    TEST_POSTGRES_URL TEST_MARIADB_URL TEST_AMQP_URL TEST_MONGO_URL TEST_S3_URL
     TEST_AMQP_RESTART_CMD ADMIN_EMAIL ADMIN_PASSWORD
 )
 for _service in "${SERVICES[@]}"; do
@@ -46,6 +46,7 @@ _platform_env_load() {
     export RABBITMQ_MANAGEMENT_PORT="${RABBITMQ_MANAGEMENT_PORT:-15672}"
     export MONGO_PORT="${MONGO_PORT:-27017}"
     export MONGO_TEST_PORT="${MONGO_TEST_PORT:-27018}"
+    export S3_TEST_PORT="${S3_TEST_PORT:-9190}"
 
     local url pg="127.0.0.1:$POSTGRES_PORT" my="127.0.0.1:$MARIADB_PORT" mq="127.0.0.1:$RABBITMQ_PORT"
     # Each service's own database (Services/services.tsv), with the password provisioning made.
@@ -70,6 +71,8 @@ _platform_env_load() {
     export TEST_MARIADB_URL="mariadb://platform_test:${pw[MARIADB_PLATFORM_TEST_PASSWORD]-}@$my/platform_test"
     export TEST_AMQP_URL="amqp://platform:${pw[RABBITMQ_PLATFORM_PASSWORD]-}@$mq/platform_test"
     export TEST_MONGO_URL="mongodb://127.0.0.1:$MONGO_TEST_PORT/platform_test"
+    # moto accepts any key pair; these are test values, not secrets.
+    export TEST_S3_URL="http://test-key:test-secret@127.0.0.1:$S3_TEST_PORT/"
     TEST_AMQP_RESTART_CMD="$(printf '%q' "$ROOT/scripts/infra") restart rabbitmq"
     export TEST_AMQP_RESTART_CMD
 }

@@ -1,0 +1,87 @@
+import BlockingIO
+import Foundation
+
+/// Objects as files under a folder (the native stack's default). A put writes `<key>.partial`
+/// and renames it into place, so a reader never sees half an object. File calls run on the
+/// store's own threads.
+public struct LocalFolderStore: ObjectStore {
+    public let root: URL
+    private let pool: BlockingThreadPool
+
+    public init(root: URL, threads: Int = 4) throws {
+        self.root = root
+        self.pool = BlockingThreadPool(name: "object-store", threads: threads)
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    }
+
+    public func put(key: String, file: URL, size: Int64, sha256: String, contentType: String) async throws {
+        let target = try url(of: key)
+        try await pool.run {
+            let manager = FileManager.default
+            try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let partial = target.appendingPathExtension("partial")
+            try? manager.removeItem(at: partial)
+            try manager.copyItem(at: file, to: partial)
+            guard rename(partial.path, target.path) == 0 else {
+                throw ObjectStoreError(.failed, "cannot move \(partial.lastPathComponent) into place (errno \(errno))")
+            }
+        }
+    }
+
+    public func read(key: String, chunkSize: Int) -> AsyncThrowingStream<[UInt8], any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    let handle = try await pool.run { () throws -> FileHandle in
+                        let path = try url(of: key)
+                        guard let handle = FileHandle(forReadingAtPath: path.path) else {
+                            throw ObjectStoreError(.notFound, "no object \(key)")
+                        }
+                        return handle
+                    }
+                    defer { try? handle.close() }
+                    while !Task.isCancelled {
+                        let chunk = try await pool.run { try handle.read(upToCount: chunkSize) ?? Data() }
+                        if chunk.isEmpty { break }
+                        continuation.yield([UInt8](chunk))
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    public func delete(key: String) async throws {
+        let target = try url(of: key)
+        try await pool.run {
+            guard FileManager.default.fileExists(atPath: target.path) else { return }
+            try FileManager.default.removeItem(at: target)
+        }
+    }
+
+    public func list(prefix: String) async throws -> [StoredObject] {
+        let root = self.root.standardizedFileURL
+        return try await pool.run {
+            guard let enumerator = FileManager.default.enumerator(
+                at: root, includingPropertiesForKeys: [.fileSizeKey, .contentModificationDateKey, .isRegularFileKey])
+            else { return [] }
+            var objects: [StoredObject] = []
+            for case let file as URL in enumerator {
+                let values = try file.resourceValues(forKeys: [.fileSizeKey, .contentModificationDateKey, .isRegularFileKey])
+                guard values.isRegularFile == true, file.pathExtension != "partial" else { continue }
+                let key = String(file.standardizedFileURL.path.dropFirst(root.path.count + 1))
+                guard key.hasPrefix(prefix) else { continue }
+                objects.append(
+                    StoredObject(key: key, size: Int64(values.fileSize ?? 0), modifiedAt: values.contentModificationDate ?? Date()))
+            }
+            return objects.sorted { $0.key < $1.key }
+        }
+    }
+
+    func url(of key: String) throws -> URL {
+        root.appendingPathComponent(try ObjectStoreError.checked(key))
+    }
+}
