@@ -31,7 +31,7 @@ let services: [(executable: String, library: String, folder: String, store: [Str
     ("idm", "IDMService", "IDM", postgres, ["Contracts", "AccessTokens", "EventKit", "PlatformRPC"], ["Migrations"]),
     ("auth", "AuthService", "Auth", postgres, ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"], ["Migrations"]),
     ("user", "UserService", "User", postgres, ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"], ["Migrations"]),
-    ("media", "MediaService", "Media", postgres, ["EventKit"], ["Migrations"]),
+    ("media", "MediaService", "Media", postgres, ["Contracts", "EventKit", "PlatformRPC", "ObjectStore", "BlockingIO", crypto, serviceLifecycle], ["Migrations"]),
     ("product", "ProductService", "Product", postgres, ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"], ["Migrations"]),
     ("payment", "PaymentService", "Payment", postgres, ["Contracts", "EventKit", "PlatformRPC"], ["Migrations"]),
     ("analytics", "AnalyticsService", "Analytics", mariadb, ["Contracts", "EventKit", "PlatformRPC"], ["Migrations"]),
@@ -181,6 +181,11 @@ let testTargets: [Target] = [
         name: "AnalyticsTests",
         dependencies: ["AnalyticsService", "EventKit", "MariaDB", "DatabaseKit", "Contracts", "PlatformCore", "TestSupport"],
         path: "Tests/AnalyticsTests"
+    ),
+    .testTarget(
+        name: "MediaTests",
+        dependencies: ["MediaService", "ObjectStore", "Postgres", "DatabaseKit", "PlatformCore", "TestSupport", logging],
+        path: "Tests/MediaTests"
     ),
     .testTarget(
         name: "TicketingTests",

@@ -18,6 +18,10 @@ extension AppError: RPCErrorConvertible {
                     violations: self.details.sorted { $0.key < $1.key }.map { .init(field: $0.key, description: $0.value) }))
         }
         if let retryAfterSeconds { details.append(.retryInfo(delay: .seconds(retryAfterSeconds))) }
+        if code.rpcCode.isLossy(for: code) {
+            // A code gRPC has no status for (413, 415 at the edge) travels as an ErrorInfo reason.
+            details.append(.errorInfo(reason: code.rawValue, domain: AppError.errorDomain))
+        }
         return GoogleRPCStatus(code: code.rpcCode, message: message, details: details)
     }
 
@@ -26,13 +30,16 @@ extension AppError: RPCErrorConvertible {
         let status = try? error.unpackGoogleRPCStatus()
         var details: [String: String] = [:]
         var retryAfterSeconds: Int?
+        var code = AppError.Code(rpcCode: error.code)
         for detail in status?.details ?? [] {
+            if let info = detail.errorInfo, info.domain == AppError.errorDomain, let original = AppError.Code(rawValue: info.reason) {
+                code = original
+            }
             if let badRequest = detail.badRequest {
                 for violation in badRequest.violations { details[violation.field] = violation.violationDescription }
             }
             if let retry = detail.retryInfo { retryAfterSeconds = Int(retry.delay.components.seconds) }
         }
-        let code = AppError.Code(rpcCode: error.code)
         let message: String
         switch code {
         case .internal:
@@ -47,6 +54,16 @@ extension AppError: RPCErrorConvertible {
         }
         self.init(code, message, details: details, retryAfterSeconds: retryAfterSeconds)
     }
+}
+
+extension AppError {
+    /// The `ErrorInfo.domain` of the platform's own codes.
+    static let errorDomain = "platform"
+}
+
+extension RPCError.Code {
+    /// Whether `code` comes back as another code from this status alone.
+    func isLossy(for code: AppError.Code) -> Bool { AppError.Code(rpcCode: self) != code }
 }
 
 extension AppError.Code {

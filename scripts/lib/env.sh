@@ -19,7 +19,7 @@ PLATFORM_ENV_VARS=(
     MONGO_PORT MONGO_TEST_PORT S3_TEST_PORT
     AMQP_URL
     TEST_POSTGRES_URL TEST_MARIADB_URL TEST_AMQP_URL TEST_MONGO_URL TEST_S3_URL
-    TEST_AMQP_RESTART_CMD ADMIN_EMAIL ADMIN_PASSWORD
+    TEST_AMQP_RESTART_CMD ADMIN_EMAIL ADMIN_PASSWORD MEDIA_URL_SIGNING_KEY MEDIA_STORAGE MEDIA_SPOOL_DIR
 )
 for _service in "${SERVICES[@]}"; do
     [[ ${SERVICE_STORE[$_service]} == - ]] || PLATFORM_ENV_VARS+=("${SERVICE_PREFIX[$_service]}_DATABASE_URL")
@@ -66,6 +66,10 @@ _platform_env_load() {
     # The first admin, created by the user service at start-up.
     export ADMIN_EMAIL="${ADMIN_EMAIL:-admin@platform.local}"
     export ADMIN_PASSWORD="${ADMIN_PASSWORD:-${pw[PLATFORM_ADMIN_PASSWORD]-}}"
+    # Media: objects in a project-local folder, links signed with a provisioned key.
+    export MEDIA_URL_SIGNING_KEY="${MEDIA_URL_SIGNING_KEY:-${pw[MEDIA_URL_SIGNING_KEY]-}}"
+    export MEDIA_STORAGE="${MEDIA_STORAGE:-local:$LOCAL_DIR/media}"
+    export MEDIA_SPOOL_DIR="${MEDIA_SPOOL_DIR:-$LOCAL_DIR/tmp/media}"
 
     export TEST_POSTGRES_URL="postgresql://platform_test:${pw[POSTGRES_PLATFORM_TEST_PASSWORD]-}@$pg/platform_test"
     export TEST_MARIADB_URL="mariadb://platform_test:${pw[MARIADB_PLATFORM_TEST_PASSWORD]-}@$my/platform_test"
