@@ -26,7 +26,8 @@ public func buildGatewayService(_ settings: ServiceSettings, overrides: GatewayO
             idm: runtime.rpcClient(for: ServiceManifest.idm), users: runtime.rpcClient(for: ServiceManifest.user),
             auth: runtime.rpcClient(for: ServiceManifest.auth), products: runtime.rpcClient(for: ServiceManifest.product),
             payments: runtime.rpcClient(for: ServiceManifest.payment), analytics: runtime.rpcClient(for: ServiceManifest.analytics),
-            events: runtime.rpcClient(for: ServiceManifest.event), clients: runtime.rpcClient(for: ServiceManifest.client))
+            events: runtime.rpcClient(for: ServiceManifest.event), clients: runtime.rpcClient(for: ServiceManifest.client),
+            media: runtime.rpcClient(for: ServiceManifest.media))
 
     let tokenSettings = try TokenSettings(config: config)
     let revocations = RevocationList()

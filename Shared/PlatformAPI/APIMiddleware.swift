@@ -10,6 +10,7 @@ public struct APIMiddleware: ServerMiddleware {
     public typealias Authenticate = @Sendable (_ authorization: String?) async throws -> Caller
     /// The largest JSON request body.
     public static let maximumJSONBody = 64 * 1024
+    static let literalHeaders: [HTTPField.Name] = [.eTag, .cacheControl, .contentDisposition]
 
     private let document: APIDocument
     private let authenticate: Authenticate
@@ -42,10 +43,18 @@ public struct APIMiddleware: ServerMiddleware {
             nulls = ExplicitNulls.fields(of: bytes)
             body = HTTPBody(bytes)
         }
-        return try await ExplicitNulls.$bound.withValue(nulls) {
+        var (response, responseBody) = try await ExplicitNulls.$bound.withValue(nulls) {
             guard let caller else { return try await next(request, body, metadata) }
             return try await Caller.withCaller(caller) { try await next(request, body, metadata) }
         }
+        // The runtime percent-encodes string header values (RFC 6570 simple style); these carry
+        // quotes, commas and spaces that clients must see as they are.
+        for name in Self.literalHeaders {
+            if let value = response.headerFields[name], let literal = value.removingPercentEncoding {
+                response.headerFields[name] = literal
+            }
+        }
+        return (response, responseBody)
     }
 
     private func authorize(_ request: HTTPRequest, _ policy: OperationPolicy) async throws -> Caller? {

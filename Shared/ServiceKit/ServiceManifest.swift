@@ -3,7 +3,7 @@
 public enum ServiceManifest {
     public static let gateway = ServiceDescriptor(
         "gateway", prefix: "GATEWAY", http: 5000, grpc: 50050, store: nil, broker: true,
-        peers: ["idm", "auth", "user", "product", "payment", "analytics", "client", "event"])
+        peers: ["idm", "auth", "user", "product", "payment", "analytics", "client", "event", "media"])
     public static let idm = ServiceDescriptor(
         "idm", prefix: "IDM", http: 9101, grpc: 50051, store: .postgres(database: "idm"), broker: true, peers: ["auth", "product"])
     public static let auth = ServiceDescriptor(

@@ -17,7 +17,7 @@ struct Probe: Sendable {
     var path: String
     var token: String?
     var json: [String: any Sendable]?
-    var rawBody: (text: String, contentType: String)?
+    var rawBody: (bytes: [UInt8], contentType: String)?
 
     init(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: [String: any Sendable]? = nil) {
         self.method = method
@@ -32,7 +32,7 @@ struct Probe: Sendable {
         headers[.contentType] = rawBody.contentType
         if let token { headers[.authorization] = "Bearer \(token)" }
         let response = try await stack.client.executeRequest(
-            uri: path, method: method, headers: headers, body: .init(string: rawBody.text))
+            uri: path, method: method, headers: headers, body: .init(bytes: rawBody.bytes))
         return RESTResponse(status: Int(response.status.code), headers: response.headers, text: String(buffer: response.body))
     }
 }
@@ -43,7 +43,10 @@ struct Probe: Sendable {
 @Suite("Documented statuses", .needs(.postgres), .needs(.mariadb), .needs(.mongo))
 struct DocumentedStatusTests {
     /// Pairs that need a real outage of infrastructure, proved by the live-stack suite instead.
-    static let provedByTheLiveStack: Set<String> = ["getReady 503"]  // Tests/e2e/test_readiness_failure.py
+    static let provedByTheLiveStack: Set<String> = [
+        "getReady 503",  // Tests/e2e/test_readiness_failure.py
+        "uploadImage 413",  // Tests/e2e/test_media.py: the in-process transport never ends a client stream the server refused
+    ]
 
     /// A request that succeeds, for each operation (fresh accounts each time, so scenarios do not meet).
     static func validProbe(_ operation: String, _ stack: PlatformStack) async throws -> Probe {
@@ -235,6 +238,18 @@ struct DocumentedStatusTests {
             let id = try await stack.clientProfile(of: account)
             return Probe(
                 .post, "/api/clients/\(id)/tickets", token: account.accessToken, json: ["event_id": try await stack.event().id])
+        case "uploadImage":
+            var probe = Probe(.post, "/api/media/images?file_name=dot.png", token: try await stack.customer().accessToken)
+            probe.rawBody = (ImageBytes.png, "image/png")
+            return probe
+        case "listImages": return Probe(.get, "/api/media/images?page=1", token: try await stack.image().owner.accessToken)
+        case "getImage":
+            let (id, _, owner) = try await stack.image()
+            return Probe(.get, "/api/media/images/\(id)", token: owner.accessToken)
+        case "deleteImage":
+            let (id, _, owner) = try await stack.image()
+            return Probe(.delete, "/api/media/images/\(id)", token: owner.accessToken)
+        case "readImage": return Probe(.get, try await stack.image().url)
         case "getJWKS": return Probe(.get, "/.well-known/jwks.json")
         case "getOpenAPI": return Probe(.get, "/openapi.json")
         case "getOpenAPIYAML": return Probe(.get, "/openapi.yaml")
@@ -263,6 +278,8 @@ struct DocumentedStatusTests {
             probe.token = "not.a.token"
         case 401:
             probe.token = nil
+        case 403 where operation == "readImage":
+            probe.path = probe.path.replacingOccurrences(of: "signature=", with: "signature=0")
         case 403 where operation == "getLastConnection":
             probe.path = "/api/sessions/last-connection?email=\(PlatformStack.adminEmail)"
         case 403 where gatewayDocument.operations[operation]?.access == .signedIn(anyOf: [[]]):
@@ -284,6 +301,12 @@ struct DocumentedStatusTests {
         case 404 where operation == "getTodaySales":
             // Any café id answers (zeros for one without sales); a malformed one does not.
             probe.path = "/api/locations/not-a-café/sales/today"
+        case 413 where operation == "uploadImage":
+            probe.rawBody = (ImageBytes.png + [UInt8](repeating: 0, count: 11 * 1024 * 1024), "image/png")
+        case 422 where operation == "uploadImage":
+            probe.path += "&visibility=everyone"
+        case 404 where operation == "readImage":
+            probe.path = "/media/\(UUID().uuidString)"
         case 404 where ["getTicket", "cancelTicket", "checkInTicket"].contains(operation):
             probe.path = "/api/tickets/ZZZZZZZZZZZZ" + (operation == "checkInTicket" ? "/check-in" : "")
         case 404 where operation == "createPacket":
@@ -368,9 +391,9 @@ struct DocumentedStatusTests {
         case 413:
             probe.json?["padding"] = String(repeating: "x", count: APIMiddleware.maximumJSONBody)
         case 415:
-            probe.rawBody = ("email=a@example.com", "text/plain")
+            probe.rawBody = (Array("email=a@example.com".utf8), "text/plain")
         case 422 where probe.json != nil:
-            probe.rawBody = ("{\"not json", "application/json")
+            probe.rawBody = (Array("{\"not json".utf8), "application/json")
         case 422 where operation == "getLastConnection":
             probe.path = "/api/sessions/last-connection"
         case 422 where operation == "getSalesSummary":
@@ -399,7 +422,7 @@ struct DocumentedStatusTests {
             for _ in 0..<5 { _ = try await stack.login(account.email, "not the password") }
             probe.json = ["email": account.email, "password": account.password]
         case 503:
-            let services = ["user", "auth", "idm", "product", "payment", "analytics", "event", "client"]
+            let services = ["user", "auth", "idm", "product", "payment", "analytics", "event", "client", "media"]
             for service in services { stack.stores.faults.takeDown(service) }
             defer { for service in services { stack.stores.faults.bringUp(service) } }
             return try await probe.send(to: stack)
@@ -410,7 +433,7 @@ struct DocumentedStatusTests {
     }
 
     @Test func everyDocumentedStatusIsProduced() async throws {
-        try await PlatformStack.run(commerce: true, ticketing: true) { stack in
+        try await PlatformStack.run(commerce: true, ticketing: true, media: true) { stack in
             var unproduced: [String] = []
             for policy in gatewayDocument.operations.values.sorted(by: { $0.operationID < $1.operationID }) {
                 for status in policy.statuses.sorted() {

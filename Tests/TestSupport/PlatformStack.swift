@@ -8,6 +8,7 @@ import GatewayService
 import Hummingbird
 import HummingbirdTesting
 import IDMService
+import MediaService
 import PaymentService
 import AnalyticsService
 import ClientService
@@ -50,11 +51,12 @@ public struct PlatformStack: Sendable {
     ///   server; without it they are not running (their calls answer UNIMPLEMENTED).
     /// - Parameter ticketing: runs event (a fresh MariaDB database) and client (a fresh MongoDB
     ///   database); without it they are not running.
+    /// - Parameter media: runs media (a fresh Postgres schema, objects in a temporary folder).
     public static func run<T: Sendable>(
-        commerce: Bool = false, ticketing: Bool = false, config: [String: String] = [:],
+        commerce: Bool = false, ticketing: Bool = false, media: Bool = false, config: [String: String] = [:],
         _ body: @Sendable (PlatformStack) async throws -> T
     ) async throws -> T {
-        try await withDatabases(commerce: commerce, ticketing: ticketing) { databases in
+        try await withDatabases(commerce: commerce, ticketing: ticketing, media: media) { databases in
             let stack = Stores()
             let environment = [
                 "BCRYPT_COST": "4", "STARTUP_TIMEOUT": "5", "LOG_LEVEL": "critical", "ADMIN_EMAIL": adminEmail,
@@ -74,7 +76,10 @@ public struct PlatformStack: Sendable {
                 : try ServiceRuntime(settings: try settings(ServiceManifest.payment))
             let auth = try await buildAuthService(try settings(ServiceManifest.auth), overrides: .init(credentials: stack.credentials))
             let user = try await buildUserService(try settings(ServiceManifest.user), overrides: .init(users: stack.users))
-            return try await withInProcessRPC([product, payment, auth, user], faults: stack.faults) { peers in
+            let mediaService = media
+                ? try await buildMediaService(try settings(ServiceManifest.media))
+                : try ServiceRuntime(settings: try settings(ServiceManifest.media))
+            return try await withInProcessRPC([product, payment, auth, user, mediaService], faults: stack.faults) { peers in
                 let products = Product_V1_ProductService.Client(wrapping: try client(peers, ServiceManifest.product))
                 let analytics = commerce
                     ? try await buildAnalyticsService(try settings(ServiceManifest.analytics), overrides: .init(product: products))
@@ -106,7 +111,7 @@ public struct PlatformStack: Sendable {
                                         products: try Self.client(peers, ServiceManifest.product),
                                         payments: try Self.client(peers, ServiceManifest.payment),
                                         analytics: try Self.client(peers, ServiceManifest.analytics), events: eventClient,
-                                        clients: clientClient)))
+                                        clients: clientClient, media: try Self.client(peers, ServiceManifest.media))))
                             return try await gateway.makeHTTPApplication().test(.router) { client in
                                 try await body(PlatformStack(stores: stack, client: client, gateway: gateway))
                             }
@@ -128,18 +133,39 @@ public struct PlatformStack: Sendable {
     /// `ANALYTICS_DATABASE_URL` (a fresh MariaDB database) for commerce; `EVENT_DATABASE_URL`
     /// (MariaDB) and `CLIENT_DATABASE_URL` (MongoDB) for ticketing; all dropped afterwards.
     private static func withDatabases<T>(
-        commerce: Bool, ticketing: Bool, _ body: ([String: String]) async throws -> T
+        commerce: Bool, ticketing: Bool, media: Bool, _ body: ([String: String]) async throws -> T
     ) async throws -> T {
-        try await withCommerceDatabases(commerce) { commerceDatabases in
-            guard ticketing else { return try await body(commerceDatabases) }
-            return try await TestMariaDB.withEmptyDatabase { _, eventDatabase in
-                try await TestMongo.withEmptyDatabase { clientDatabase in
+        try await withMediaStore(media) { mediaSettings in
+            try await withTicketingDatabases(ticketing) { ticketingDatabases in
+                try await withCommerceDatabases(commerce) { commerceDatabases in
                     try await body(
-                        commerceDatabases.merging([
-                            "EVENT_DATABASE_URL": eventDatabase, "CLIENT_DATABASE_URL": clientDatabase,
-                            "EVENT_DATABASE_POOL_SIZE": "4",
-                        ]) { first, _ in first })
+                        commerceDatabases.merging(ticketingDatabases) { first, _ in first }.merging(mediaSettings) { first, _ in first })
                 }
+            }
+        }
+    }
+
+    /// `MEDIA_DATABASE_URL` (a fresh Postgres schema), a temporary objects folder and a signing key.
+    private static func withMediaStore<T>(_ media: Bool, _ body: ([String: String]) async throws -> T) async throws -> T {
+        guard media else { return try await body([:]) }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("platform-media-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        return try await TestPostgres.withEmptySchema { database in
+            try await body([
+                "MEDIA_DATABASE_URL": database, "MEDIA_DATABASE_POOL_SIZE": "4", "MEDIA_STORAGE": "local:\(folder.path)/objects",
+                "MEDIA_SPOOL_DIR": folder.appendingPathComponent("spool").path,
+                "MEDIA_URL_SIGNING_KEY": "a test signing key of 32+ characters",
+            ])
+        }
+    }
+
+    private static func withTicketingDatabases<T>(_ ticketing: Bool, _ body: ([String: String]) async throws -> T) async throws -> T {
+        guard ticketing else { return try await body([:]) }
+        return try await TestMariaDB.withEmptyDatabase { _, eventDatabase in
+            try await TestMongo.withEmptyDatabase { clientDatabase in
+                try await body([
+                    "EVENT_DATABASE_URL": eventDatabase, "CLIENT_DATABASE_URL": clientDatabase, "EVENT_DATABASE_POOL_SIZE": "4",
+                ])
             }
         }
     }

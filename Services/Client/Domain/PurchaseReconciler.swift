@@ -18,14 +18,17 @@ public struct PurchaseReconciler: Service {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                let settled = try await sales.reconcile(olderThan: age)
-                if settled > 0 { logger.info("purchases reconciled", metadata: ["count": "\(settled)"]) }
-            } catch {
-                logger.warning("purchase reconciliation failed", metadata: ["error": "\(error)"])
+        // A graceful shutdown cancels the loop, its sleep included.
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let settled = try await sales.reconcile(olderThan: age)
+                    if settled > 0 { logger.info("purchases reconciled", metadata: ["count": "\(settled)"]) }
+                } catch {
+                    logger.warning("purchase reconciliation failed", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: interval)
             }
-            try? await Task.sleep(for: interval)
         }
     }
 }

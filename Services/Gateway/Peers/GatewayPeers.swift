@@ -12,12 +12,13 @@ public struct GatewayPeers: Sendable {
     let analytics: any Analytics_V1_AnalyticsService.ClientProtocol
     let events: any Event_V1_EventService.ClientProtocol
     let clients: any Client_V1_ClientService.ClientProtocol
+    let media: any Media_V1_MediaService.ClientProtocol
 
     public init(
         idm: GRPCClient<some ClientTransport>, users: GRPCClient<some ClientTransport>, auth: GRPCClient<some ClientTransport>,
         products: GRPCClient<some ClientTransport>, payments: GRPCClient<some ClientTransport>,
         analytics: GRPCClient<some ClientTransport>, events: GRPCClient<some ClientTransport>,
-        clients: GRPCClient<some ClientTransport>
+        clients: GRPCClient<some ClientTransport>, media: GRPCClient<some ClientTransport>
     ) {
         self.idm = Idm_V1_IDMService.Client(wrapping: idm)
         self.users = User_V1_UserService.Client(wrapping: users)
@@ -27,5 +28,6 @@ public struct GatewayPeers: Sendable {
         self.analytics = Analytics_V1_AnalyticsService.Client(wrapping: analytics)
         self.events = Event_V1_EventService.Client(wrapping: events)
         self.clients = Client_V1_ClientService.Client(wrapping: clients)
+        self.media = Media_V1_MediaService.Client(wrapping: media)
     }
 }

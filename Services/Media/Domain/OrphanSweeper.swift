@@ -22,14 +22,17 @@ public struct OrphanSweeper: Service {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                let removed = try await sweep(now: Date())
-                if removed > 0 { logger.info("orphaned objects removed", metadata: ["count": "\(removed)"]) }
-            } catch {
-                logger.warning("orphan sweep failed", metadata: ["error": "\(error)"])
+        // A graceful shutdown cancels the loop, its sleep included.
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let removed = try await sweep(now: Date())
+                    if removed > 0 { logger.info("orphaned objects removed", metadata: ["count": "\(removed)"]) }
+                } catch {
+                    logger.warning("orphan sweep failed", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: interval)
             }
-            try? await Task.sleep(for: interval)
         }
     }
 

@@ -3025,5 +3025,154 @@ extension Components {
                 case packetId = "packet_id"
             }
         }
+        /// - Remark: Generated from `#/components/schemas/Image`.
+        internal struct Image: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Image/id`.
+            internal var id: Components.Schemas.Id
+            /// - Remark: Generated from `#/components/schemas/Image/owner_id`.
+            internal var ownerId: Components.Schemas.Id
+            /// - Remark: Generated from `#/components/schemas/Image/file_name`.
+            internal var fileName: Swift.String
+            /// Decided by the bytes.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Image/content_type`.
+            internal enum ContentTypePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case imagePng = "image/png"
+                case imageJpeg = "image/jpeg"
+                case imageWebp = "image/webp"
+                case imageGif = "image/gif"
+            }
+            /// Decided by the bytes.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Image/content_type`.
+            internal var contentType: Components.Schemas.Image.ContentTypePayload
+            /// - Remark: Generated from `#/components/schemas/Image/size_bytes`.
+            internal var sizeBytes: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/Image/width`.
+            internal var width: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Image/height`.
+            internal var height: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Image/visibility`.
+            internal enum VisibilityPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case _private = "private"
+                case _public = "public"
+            }
+            /// - Remark: Generated from `#/components/schemas/Image/visibility`.
+            internal var visibility: Components.Schemas.Image.VisibilityPayload
+            /// Where the bytes are (`/media/{id}` on the gateway): signed and valid for 15 minutes for a private image, plain for a public one.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Image/url`.
+            internal var url: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Image/created_at`.
+            internal var createdAt: Components.Schemas.Timestamp
+            /// Creates a new `Image`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - ownerId:
+            ///   - fileName:
+            ///   - contentType: Decided by the bytes.
+            ///   - sizeBytes:
+            ///   - width:
+            ///   - height:
+            ///   - visibility:
+            ///   - url: Where the bytes are (`/media/{id}` on the gateway): signed and valid for 15 minutes for a private image, plain for a public one.
+            ///   - createdAt:
+            internal init(
+                id: Components.Schemas.Id,
+                ownerId: Components.Schemas.Id,
+                fileName: Swift.String,
+                contentType: Components.Schemas.Image.ContentTypePayload,
+                sizeBytes: Swift.Int64,
+                width: Swift.Int,
+                height: Swift.Int,
+                visibility: Components.Schemas.Image.VisibilityPayload,
+                url: Swift.String,
+                createdAt: Components.Schemas.Timestamp
+            ) {
+                self.id = id
+                self.ownerId = ownerId
+                self.fileName = fileName
+                self.contentType = contentType
+                self.sizeBytes = sizeBytes
+                self.width = width
+                self.height = height
+                self.visibility = visibility
+                self.url = url
+                self.createdAt = createdAt
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case ownerId = "owner_id"
+                case fileName = "file_name"
+                case contentType = "content_type"
+                case sizeBytes = "size_bytes"
+                case width
+                case height
+                case visibility
+                case url
+                case createdAt = "created_at"
+            }
+        }
+        /// One page of images.
+        ///
+        /// - Remark: Generated from `#/components/schemas/ImagePage`.
+        internal struct ImagePage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ImagePage/value1`.
+            internal var value1: Components.Schemas.Paging
+            /// - Remark: Generated from `#/components/schemas/ImagePage/value2`.
+            internal struct Value2Payload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/ImagePage/value2/items`.
+                internal var items: [Components.Schemas.Image]
+                /// Creates a new `Value2Payload`.
+                ///
+                /// - Parameters:
+                ///   - items:
+                internal init(items: [Components.Schemas.Image]) {
+                    self.items = items
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case items
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/ImagePage/value2`.
+            internal var value2: Components.Schemas.ImagePage.Value2Payload
+            /// Creates a new `ImagePage`.
+            ///
+            /// - Parameters:
+            ///   - value1:
+            ///   - value2:
+            internal init(
+                value1: Components.Schemas.Paging,
+                value2: Components.Schemas.ImagePage.Value2Payload
+            ) {
+                self.value1 = value1
+                self.value2 = value2
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                self.value1 = try .init(from: decoder)
+                self.value2 = try .init(from: decoder)
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                try self.value1.encode(to: encoder)
+                try self.value2.encode(to: encoder)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ImageUploadForm`.
+        internal enum ImageUploadForm: Sendable, Hashable {
+            /// - Remark: Generated from `#/components/schemas/ImageUploadForm/file`.
+            internal struct FilePayload: Sendable, Hashable {
+                internal var body: OpenAPIRuntime.HTTPBody
+                /// Creates a new `FilePayload`.
+                ///
+                /// - Parameters:
+                ///   - body:
+                internal init(body: OpenAPIRuntime.HTTPBody) {
+                    self.body = body
+                }
+            }
+            case file(OpenAPIRuntime.MultipartPart<Components.Schemas.ImageUploadForm.FilePayload>)
+            case undocumented(OpenAPIRuntime.MultipartRawPart)
+        }
     }
 }

@@ -492,6 +492,41 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /api/clients/{id}/tickets`.
     /// - Remark: Generated from `#/paths//api/clients/{id}/tickets/post(buyTicket)`.
     func buyTicket(_ input: Operations.BuyTicket.Input) async throws -> Operations.BuyTicket.Output
+    /// List images
+    ///
+    /// The caller's own images, newest first; an admin may name another owner with `owner_id` (403 for anyone else).
+    ///
+    /// - Remark: HTTP `GET /api/media/images`.
+    /// - Remark: Generated from `#/paths//api/media/images/get(listImages)`.
+    func listImages(_ input: Operations.ListImages.Input) async throws -> Operations.ListImages.Output
+    /// Upload an image
+    ///
+    /// The raw bytes with their `Content-Type` (`file_name` in the query), or `multipart/form-data` with one `file` part. Streamed to the media service as it arrives. The bytes decide the type: PNG, JPEG, WebP or GIF; anything else, or bytes that disagree with the declared type (a PNG sent as `image/jpeg`), is 415 (nothing is stored). At most 10 MiB (413: the upload stops being read) and 40 megapixels (413).
+    ///
+    /// - Remark: HTTP `POST /api/media/images`.
+    /// - Remark: Generated from `#/paths//api/media/images/post(uploadImage)`.
+    func uploadImage(_ input: Operations.UploadImage.Input) async throws -> Operations.UploadImage.Output
+    /// Get an image's record
+    ///
+    /// Its owner and admins, anyone for a public image; 404 for anyone else.
+    ///
+    /// - Remark: HTTP `GET /api/media/images/{id}`.
+    /// - Remark: Generated from `#/paths//api/media/images/{id}/get(getImage)`.
+    func getImage(_ input: Operations.GetImage.Input) async throws -> Operations.GetImage.Output
+    /// Delete an image
+    ///
+    /// Its owner or an admin (someone else's private image is 404, a public one 403). The stored object is deleted with it.
+    ///
+    /// - Remark: HTTP `DELETE /api/media/images/{id}`.
+    /// - Remark: Generated from `#/paths//api/media/images/{id}/delete(deleteImage)`.
+    func deleteImage(_ input: Operations.DeleteImage.Input) async throws -> Operations.DeleteImage.Output
+    /// An image's bytes
+    ///
+    /// The link an image's `url` gives: `expires` and `signature` sign it for 15 minutes (HMAC-SHA256). A public image answers without them, and so does any image to its owner or an admin with a token. An expired or altered link is 403. Streamed from the store.
+    ///
+    /// - Remark: HTTP `GET /media/{id}`.
+    /// - Remark: Generated from `#/paths//media/{id}/get(readImage)`.
+    func readImage(_ input: Operations.ReadImage.Input) async throws -> Operations.ReadImage.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -1513,6 +1548,85 @@ extension APIProtocol {
             path: path,
             headers: headers,
             body: body
+        ))
+    }
+    /// List images
+    ///
+    /// The caller's own images, newest first; an admin may name another owner with `owner_id` (403 for anyone else).
+    ///
+    /// - Remark: HTTP `GET /api/media/images`.
+    /// - Remark: Generated from `#/paths//api/media/images/get(listImages)`.
+    internal func listImages(
+        query: Operations.ListImages.Input.Query = .init(),
+        headers: Operations.ListImages.Input.Headers = .init()
+    ) async throws -> Operations.ListImages.Output {
+        try await listImages(Operations.ListImages.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Upload an image
+    ///
+    /// The raw bytes with their `Content-Type` (`file_name` in the query), or `multipart/form-data` with one `file` part. Streamed to the media service as it arrives. The bytes decide the type: PNG, JPEG, WebP or GIF; anything else, or bytes that disagree with the declared type (a PNG sent as `image/jpeg`), is 415 (nothing is stored). At most 10 MiB (413: the upload stops being read) and 40 megapixels (413).
+    ///
+    /// - Remark: HTTP `POST /api/media/images`.
+    /// - Remark: Generated from `#/paths//api/media/images/post(uploadImage)`.
+    internal func uploadImage(
+        query: Operations.UploadImage.Input.Query = .init(),
+        headers: Operations.UploadImage.Input.Headers = .init(),
+        body: Operations.UploadImage.Input.Body
+    ) async throws -> Operations.UploadImage.Output {
+        try await uploadImage(Operations.UploadImage.Input(
+            query: query,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Get an image's record
+    ///
+    /// Its owner and admins, anyone for a public image; 404 for anyone else.
+    ///
+    /// - Remark: HTTP `GET /api/media/images/{id}`.
+    /// - Remark: Generated from `#/paths//api/media/images/{id}/get(getImage)`.
+    internal func getImage(
+        path: Operations.GetImage.Input.Path,
+        headers: Operations.GetImage.Input.Headers = .init()
+    ) async throws -> Operations.GetImage.Output {
+        try await getImage(Operations.GetImage.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Delete an image
+    ///
+    /// Its owner or an admin (someone else's private image is 404, a public one 403). The stored object is deleted with it.
+    ///
+    /// - Remark: HTTP `DELETE /api/media/images/{id}`.
+    /// - Remark: Generated from `#/paths//api/media/images/{id}/delete(deleteImage)`.
+    internal func deleteImage(
+        path: Operations.DeleteImage.Input.Path,
+        headers: Operations.DeleteImage.Input.Headers = .init()
+    ) async throws -> Operations.DeleteImage.Output {
+        try await deleteImage(Operations.DeleteImage.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// An image's bytes
+    ///
+    /// The link an image's `url` gives: `expires` and `signature` sign it for 15 minutes (HMAC-SHA256). A public image answers without them, and so does any image to its owner or an admin with a token. An expired or altered link is 403. Streamed from the store.
+    ///
+    /// - Remark: HTTP `GET /media/{id}`.
+    /// - Remark: Generated from `#/paths//media/{id}/get(readImage)`.
+    internal func readImage(
+        path: Operations.ReadImage.Input.Path,
+        query: Operations.ReadImage.Input.Query = .init(),
+        headers: Operations.ReadImage.Input.Headers = .init()
+    ) async throws -> Operations.ReadImage.Output {
+        try await readImage(Operations.ReadImage.Input(
+            path: path,
+            query: query,
+            headers: headers
         ))
     }
 }
