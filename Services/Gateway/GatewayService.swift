@@ -36,7 +36,7 @@ public func buildGatewayService(_ settings: ServiceSettings, overrides: GatewayO
             settings: tokenSettings, revocations: revocations, logger: logger,
             keySource: { try JWKSet(json: try await peers.idm.getJWKS(.init()).jwksJson) })
     }
-    let profiles = ProfileCache(ttl: try config.duration("GATEWAY_PROFILE_CACHE_TTL", default: .seconds(30)))
+    let profiles = ProfileCache<OwnProfile>(ttl: try config.duration("GATEWAY_PROFILE_CACHE_TTL", default: .seconds(30)))
     let feed = try GatewayEventFeed(
         amqp: settings.amqpURL.map { try AMQPConfiguration(url: $0, connectionName: settings.name) },
         instance: "\(ProcessInfo.processInfo.hostName).\(ProcessInfo.processInfo.processIdentifier)",

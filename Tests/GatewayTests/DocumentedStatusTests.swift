@@ -43,10 +43,7 @@ struct Probe: Sendable {
 @Suite("Documented statuses", .needs(.postgres), .needs(.mariadb), .needs(.mongo))
 struct DocumentedStatusTests {
     /// Pairs that need a real outage of infrastructure, proved by the live-stack suite instead.
-    static let provedByTheLiveStack: Set<String> = [
-        "getReady 503",  // Tests/e2e/test_readiness_failure.py
-        "uploadImage 413",  // Tests/e2e/test_media.py: the in-process transport never ends a client stream the server refused
-    ]
+    static let provedByTheLiveStack: Set<String> = ["getReady 503"]  // Tests/e2e/test_readiness_failure.py
 
     /// A request that succeeds, for each operation (fresh accounts each time, so scenarios do not meet).
     static func validProbe(_ operation: String, _ stack: PlatformStack) async throws -> Probe {
@@ -242,6 +239,11 @@ struct DocumentedStatusTests {
             var probe = Probe(.post, "/api/media/images?file_name=dot.png", token: try await stack.customer().accessToken)
             probe.rawBody = (ImageBytes.png, "image/png")
             return probe
+        case "putAvatar":
+            var probe = Probe(.put, "/api/users/me/avatar", token: try await stack.customer().accessToken)
+            probe.rawBody = (ImageBytes.png, "image/png")
+            return probe
+        case "deleteAvatar": return Probe(.delete, "/api/users/me/avatar", token: try await stack.customer().accessToken)
         case "listImages": return Probe(.get, "/api/media/images?page=1", token: try await stack.image().owner.accessToken)
         case "getImage":
             let (id, _, owner) = try await stack.image()
@@ -301,7 +303,7 @@ struct DocumentedStatusTests {
         case 404 where operation == "getTodaySales":
             // Any café id answers (zeros for one without sales); a malformed one does not.
             probe.path = "/api/locations/not-a-café/sales/today"
-        case 413 where operation == "uploadImage":
+        case 413 where operation == "uploadImage" || operation == "putAvatar":
             probe.rawBody = (ImageBytes.png + [UInt8](repeating: 0, count: 11 * 1024 * 1024), "image/png")
         case 422 where operation == "uploadImage":
             probe.path += "&visibility=everyone"

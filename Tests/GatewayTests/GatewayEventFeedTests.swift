@@ -11,7 +11,7 @@ import Testing
 @Suite("Gateway event feed")
 struct GatewayEventFeedTests {
     let revocations = RevocationList()
-    let profiles = ProfileCache(ttl: .seconds(60))
+    let profiles = ProfileCache<OwnProfile>(ttl: .seconds(60))
 
     func makeFeed(snapshot: @escaping GatewayEventFeed.Snapshot = { [] }) throws -> GatewayEventFeed {
         try GatewayEventFeed(
@@ -53,7 +53,7 @@ struct GatewayEventFeedTests {
             fetches.increment()
             var user = User_V1_User()
             user.id = userID
-            return user
+            return OwnProfile(user: user)
         }
     }
 

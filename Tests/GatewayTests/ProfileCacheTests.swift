@@ -16,7 +16,7 @@ struct ProfileCacheTests {
 
     /// Reads through the cache; a fetch counts and answers `name`.
     static func read(
-        _ cache: ProfileCache, _ userID: String, name: String = "Ada", counting fetches: CallCounter
+        _ cache: ProfileCache<User_V1_User>, _ userID: String, name: String = "Ada", counting fetches: CallCounter
     ) async throws -> User_V1_User {
         try await cache.profile(userID) {
             fetches.increment()
@@ -27,7 +27,7 @@ struct ProfileCacheTests {
     /// A read whose fetch waits: `meanwhile` runs while the fetch is under way, then the fetch
     /// answers "before the change".
     static func readInterleaved(
-        _ cache: ProfileCache, _ userID: String, counting fetches: CallCounter, meanwhile: () -> Void
+        _ cache: ProfileCache<User_V1_User>, _ userID: String, counting fetches: CallCounter, meanwhile: () -> Void
     ) async throws -> User_V1_User {
         let (started, fetchStarted) = AsyncStream.makeStream(of: Void.self)
         let (release, releaseFetch) = AsyncStream.makeStream(of: Void.self)
@@ -46,7 +46,7 @@ struct ProfileCacheTests {
     }
 
     @Test func aHitDoesNotFetchAgain() async throws {
-        let cache = ProfileCache(ttl: .seconds(60))
+        let cache = ProfileCache<User_V1_User>(ttl: .seconds(60))
         let fetches = CallCounter()
         #expect(try await Self.read(cache, "user-1", name: "Ada", counting: fetches).name == "Ada")
         #expect(try await Self.read(cache, "user-1", name: "Other", counting: fetches).name == "Ada")
@@ -58,7 +58,7 @@ struct ProfileCacheTests {
     }
 
     @Test func aDropMakesTheNextReadFetch() async throws {
-        let cache = ProfileCache(ttl: .seconds(60))
+        let cache = ProfileCache<User_V1_User>(ttl: .seconds(60))
         let fetches = CallCounter()
         _ = try await Self.read(cache, "user-1", name: "Ada", counting: fetches)
         _ = try await Self.read(cache, "user-2", counting: fetches)
@@ -72,7 +72,7 @@ struct ProfileCacheTests {
     }
 
     @Test func aFetchThatStartedBeforeADropIsNotStored() async throws {
-        let cache = ProfileCache(ttl: .seconds(60))
+        let cache = ProfileCache<User_V1_User>(ttl: .seconds(60))
         let fetches = CallCounter()
         let stale = try await Self.readInterleaved(cache, "user-1", counting: fetches) { cache.drop("user-1") }
         // Its own caller still gets the answer.
@@ -84,7 +84,7 @@ struct ProfileCacheTests {
     }
 
     @Test func aDropOfAnotherUserDoesNotKeepAFetchFromBeingStored() async throws {
-        let cache = ProfileCache(ttl: .seconds(60))
+        let cache = ProfileCache<User_V1_User>(ttl: .seconds(60))
         let fetches = CallCounter()
         _ = try await Self.readInterleaved(cache, "user-1", counting: fetches) { cache.drop("user-2") }
         #expect(try await Self.read(cache, "user-1", name: "Other", counting: fetches).name == "before the change")
@@ -92,7 +92,7 @@ struct ProfileCacheTests {
     }
 
     @Test func dropAllEmptiesTheCache() async throws {
-        let cache = ProfileCache(ttl: .seconds(60))
+        let cache = ProfileCache<User_V1_User>(ttl: .seconds(60))
         let fetches = CallCounter()
         _ = try await Self.read(cache, "user-1", counting: fetches)
         _ = try await Self.read(cache, "user-2", counting: fetches)
@@ -105,7 +105,7 @@ struct ProfileCacheTests {
     }
 
     @Test func aFetchThatStartedBeforeDropAllIsNotStored() async throws {
-        let cache = ProfileCache(ttl: .seconds(60))
+        let cache = ProfileCache<User_V1_User>(ttl: .seconds(60))
         let fetches = CallCounter()
         let stale = try await Self.readInterleaved(cache, "user-1", counting: fetches) { cache.dropAll() }
         #expect(stale.name == "before the change")
@@ -116,7 +116,7 @@ struct ProfileCacheTests {
     }
 
     @Test func aZeroTTLDisablesCaching() async throws {
-        let cache = ProfileCache(ttl: .zero)
+        let cache = ProfileCache<User_V1_User>(ttl: .zero)
         let fetches = CallCounter()
         for name in ["first", "second", "third"] {
             #expect(try await Self.read(cache, "user-1", name: name, counting: fetches).name == name)
@@ -127,7 +127,7 @@ struct ProfileCacheTests {
     }
 
     @Test func anEntryExpiresAfterTheTTL() async throws {
-        let cache = ProfileCache(ttl: .milliseconds(50))
+        let cache = ProfileCache<User_V1_User>(ttl: .milliseconds(50))
         let fetches = CallCounter()
         _ = try await Self.read(cache, "user-1", name: "old", counting: fetches)
         try await Task.sleep(for: .milliseconds(100))
@@ -137,13 +137,13 @@ struct ProfileCacheTests {
 
     @Test func theCapacityBoundsTheEntries() async throws {
         let capacity = 3
-        let small = ProfileCache(ttl: .seconds(60), capacity: capacity)
+        let small = ProfileCache<User_V1_User>(ttl: .seconds(60), capacity: capacity)
         let fetches = CallCounter()
         // Within the capacity every entry is kept.
         for user in ["a", "b", "c", "a", "b", "c"] { _ = try await Self.read(small, user, counting: fetches) }
         #expect(fetches.count == 3)
 
-        let cache = ProfileCache(ttl: .seconds(60), capacity: capacity)
+        let cache = ProfileCache<User_V1_User>(ttl: .seconds(60), capacity: capacity)
         let counted = CallCounter()
         let users = (0..<10).map { "user-\($0)" }
         for user in users { _ = try await Self.read(cache, user, counting: counted) }

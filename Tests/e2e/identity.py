@@ -182,9 +182,10 @@ def details_of(response: requests.Response) -> dict[str, str]:
     return details
 
 
-def assert_user(body: dict, *, email: str | None = None, name: str | None = None, roles: list[str] | None = None) -> None:
-    """The document's `User`, with a lower-case id and email (and the given values)."""
-    contract.assert_valid(body, "User")
+def assert_user(body: dict, *, email: str | None = None, name: str | None = None, roles: list[str] | None = None,
+                schema: str = "User") -> None:
+    """The document's `User` (or `schema`, e.g. `OwnProfile`), with a lower-case id and email (and the given values)."""
+    contract.assert_valid(body, schema)
     assert UUID_RE.match(body["id"]), body
     assert body["email"] == body["email"].lower(), body
     if email is not None:

@@ -131,8 +131,8 @@ def test_me_returns_the_caller(user: Account) -> None:
     response = get(ME, token=user.access_token)
     assert response.status_code == 200, response.text
     body = response.json()
-    identity.assert_user(body, email=user.email, name=user.name, roles=["customer"])
-    assert body["id"] == user.id and body["active"] is True
+    identity.assert_user(body, email=user.email, name=user.name, roles=["customer"], schema="OwnProfile")
+    assert body["id"] == user.id and body["active"] is True and body["avatar_url"] is None
     same = get("/api/users/me", token=user.access_token)
     assert same.status_code == 200 and same.json() == body
 

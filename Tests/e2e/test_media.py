@@ -127,3 +127,26 @@ def test_too_large_not_an_image_and_disguised_are_refused(owner: Account) -> Non
     error_of(post("/api/media/images", token=owner.access_token, data=b"{}", headers={"Content-Type": "application/json"}), 415)
     after = len(get("/api/media/images?page_size=100", token=owner.access_token).json()["items"])
     assert after == before
+
+
+def test_a_new_avatar_replaces_the_old_one_and_its_object() -> None:
+    account = new_account(tag="avatar")
+    assert get("/api/users/me", token=account.access_token).json()["avatar_url"] is None
+    first = identity.call("PUT", "/api/users/me/avatar", token=account.access_token, data=image_bytes("PNG", (64, 64)),
+                          headers={"Content-Type": "image/png"})
+    assert first.status_code == 200, first.text
+    assert first.json()["visibility"] == "public" and first.json()["url"] == f"/media/{first.json()['id']}"
+    assert get("/api/auth/me", token=account.access_token).json()["avatar_url"] == first.json()["url"]
+    assert object_path(first.json()["id"]).exists()
+    second = identity.call("PUT", "/api/users/me/avatar", token=account.access_token,
+                           files={"file": ("me.gif", image_bytes("GIF", (32, 32)), "image/gif")})
+    assert second.status_code == 200, second.text
+    assert not object_path(first.json()["id"]).exists()
+    assert link(first.json()["url"]).status_code == 404
+    assert link(second.json()["url"]).status_code == 200  # public: anyone with the link
+    assert get("/api/users/me", token=account.access_token).json()["avatar_url"] == second.json()["url"]
+    error_of(identity.call("PUT", "/api/users/me/avatar", token=account.access_token,
+                           data=image_bytes("PNG", (8, 8)) + os.urandom(5 * 1024 * 1024), headers={"Content-Type": "image/png"}), 413)
+    assert delete("/api/users/me/avatar", token=account.access_token).status_code == 204
+    assert not object_path(second.json()["id"]).exists()
+    assert get("/api/users/me", token=account.access_token).json()["avatar_url"] is None

@@ -9,7 +9,7 @@ import PlatformAPI
 struct GatewayAPI: APIProtocol {
     let peers: GatewayPeers
     let gate: AccessGate
-    let profiles: ProfileCache
+    let profiles: ProfileCache<OwnProfile>
 
     /// How operations encode: compact JSON with sorted keys, times as RFC 3339 UTC with milliseconds.
     static let configuration = Configuration(

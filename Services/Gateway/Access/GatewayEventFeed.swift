@@ -17,13 +17,13 @@ public struct GatewayEventFeed: Service {
     /// Nil without a broker (tests): the list is then loaded once, by `synchronise()`.
     private let consumer: AMQPConsumer?
     private let revocations: RevocationList
-    private let profiles: ProfileCache
+    private let profiles: ProfileCache<OwnProfile>
     private let snapshot: Snapshot
     private let logger: Logger
     let handlers: EventHandlers
 
     public init(
-        amqp: AMQPConfiguration?, instance: String, revocations: RevocationList, profiles: ProfileCache, logger: Logger,
+        amqp: AMQPConfiguration?, instance: String, revocations: RevocationList, profiles: ProfileCache<OwnProfile>, logger: Logger,
         snapshot: @escaping Snapshot
     ) throws {
         var handlers = EventHandlers(service: ServiceManifest.gateway.name)

@@ -2,16 +2,17 @@ import Contracts
 import Foundation
 import Synchronization
 
-/// A short-lived read-through cache of user profiles for the caller's own `/me` reads.
+/// A short-lived read-through cache of user profiles for the caller's own `/me` reads (with
+/// what `/me` shows besides the user: the avatar).
 ///
 /// Entries live at most `ttl`. `user.updated` and `user.deactivated` events (and writes through
 /// this gateway) drop a user's entry at once, and a fetch that started before such a drop is
 /// not stored, so a change is visible immediately on this gateway and within milliseconds on
 /// others; after a broker reconnection the whole cache is dropped (events may have been missed).
 /// A `ttl` of zero disables it.
-public final class ProfileCache: Sendable {
+public final class ProfileCache<Profile: Sendable>: Sendable {
     private struct State {
-        var entries: [String: (user: User_V1_User, storedAt: ContinuousClock.Instant)] = [:]
+        var entries: [String: (profile: Profile, storedAt: ContinuousClock.Instant)] = [:]
         /// When each user's entry was last dropped, kept for `ttl` to refuse stale in-flight fetches.
         var droppedAt: [String: ContinuousClock.Instant] = [:]
         var clearedAt: ContinuousClock.Instant = .now
@@ -27,23 +28,23 @@ public final class ProfileCache: Sendable {
     }
 
     /// The cached profile, or `fetch()`'s answer (stored unless the user changed meanwhile).
-    public func profile(_ userID: String, fetch: () async throws -> User_V1_User) async throws -> User_V1_User {
+    public func profile(_ userID: String, fetch: () async throws -> Profile) async throws -> Profile {
         guard ttl > .zero else { return try await fetch() }
         let userID = userID.lowercased()
         let started = ContinuousClock.now
-        if let hit = state.withLock({ state -> User_V1_User? in
+        if let hit = state.withLock({ state -> Profile? in
             guard let entry = state.entries[userID], started - entry.storedAt < ttl else { return nil }
-            return entry.user
+            return entry.profile
         }) {
             return hit
         }
-        let user = try await fetch()
+        let profile = try await fetch()
         state.withLock { state in
             guard state.clearedAt < started, (state.droppedAt[userID] ?? started) <= started else { return }
             if state.entries.count >= capacity { prune(&state, now: .now) }
-            if state.entries.count < capacity { state.entries[userID] = (user, started) }
+            if state.entries.count < capacity { state.entries[userID] = (profile, started) }
         }
-        return user
+        return profile
     }
 
     public func drop(_ userID: String) {

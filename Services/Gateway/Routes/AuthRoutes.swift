@@ -90,9 +90,21 @@ extension GatewayAPI {
     }
 
     /// The caller's profile, through the short-lived cache (`GET /api/auth/me`, `GET /api/users/me`).
-    func ownProfile() async throws -> User_V1_User {
+    /// The caller's user and avatar (read together, cached together). When media cannot answer,
+    /// the profile comes without its avatar rather than not at all (media logs its own failure).
+    func ownProfile() async throws -> OwnProfile {
         let caller = try Caller.current()
-        return try await profiles.profile(caller.userID) { try await peers.users.getUser(.with { $0.id = caller.userID }) }
+        return try await profiles.profile(caller.userID) {
+            async let user = peers.users.getUser(.with { $0.id = caller.userID })
+            async let avatar = peers.media.getAvatar(.with { $0.caller = .current })
+            let found: Media_V1_Image?
+            do {
+                found = try await avatar
+            } catch {
+                found = nil
+            }
+            return OwnProfile(user: try await user, avatar: found)
+        }
     }
 }
 

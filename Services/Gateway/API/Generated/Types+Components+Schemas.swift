@@ -197,6 +197,52 @@ extension Components {
                 case updatedAt = "updated_at"
             }
         }
+        /// The caller's own user, with their avatar.
+        ///
+        /// - Remark: Generated from `#/components/schemas/OwnProfile`.
+        internal struct OwnProfile: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/OwnProfile/value1`.
+            internal var value1: Components.Schemas.User
+            /// - Remark: Generated from `#/components/schemas/OwnProfile/value2`.
+            internal struct Value2Payload: Codable, Hashable, Sendable {
+                /// The avatar's link (`/media/{id}`, public), null without one.
+                ///
+                /// - Remark: Generated from `#/components/schemas/OwnProfile/value2/avatar_url`.
+                internal var avatarUrl: Swift.String?
+                /// Creates a new `Value2Payload`.
+                ///
+                /// - Parameters:
+                ///   - avatarUrl: The avatar's link (`/media/{id}`, public), null without one.
+                internal init(avatarUrl: Swift.String? = nil) {
+                    self.avatarUrl = avatarUrl
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case avatarUrl = "avatar_url"
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/OwnProfile/value2`.
+            internal var value2: Components.Schemas.OwnProfile.Value2Payload
+            /// Creates a new `OwnProfile`.
+            ///
+            /// - Parameters:
+            ///   - value1:
+            ///   - value2:
+            internal init(
+                value1: Components.Schemas.User,
+                value2: Components.Schemas.OwnProfile.Value2Payload
+            ) {
+                self.value1 = value1
+                self.value2 = value2
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                self.value1 = try .init(from: decoder)
+                self.value2 = try .init(from: decoder)
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                try self.value1.encode(to: encoder)
+                try self.value2.encode(to: encoder)
+            }
+        }
         /// One page of users; `total` counts the users matching the filters.
         ///
         /// - Remark: Generated from `#/components/schemas/UserPage`.

@@ -492,6 +492,20 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /api/clients/{id}/tickets`.
     /// - Remark: Generated from `#/paths//api/clients/{id}/tickets/post(buyTicket)`.
     func buyTicket(_ input: Operations.BuyTicket.Input) async throws -> Operations.BuyTicket.Output
+    /// Set the caller's avatar
+    ///
+    /// The image's raw bytes with their `Content-Type`, or `multipart/form-data` with one `file` part; at most 5 MiB, PNG, JPEG, WebP or GIF (the bytes decide: 415 otherwise). Avatars are public. The previous avatar is deleted with its stored object; the profile's `avatar_url` points at the new one.
+    ///
+    /// - Remark: HTTP `PUT /api/users/me/avatar`.
+    /// - Remark: Generated from `#/paths//api/users/me/avatar/put(putAvatar)`.
+    func putAvatar(_ input: Operations.PutAvatar.Input) async throws -> Operations.PutAvatar.Output
+    /// Remove the caller's avatar
+    ///
+    /// The avatar and its stored object are deleted (a no-op without one).
+    ///
+    /// - Remark: HTTP `DELETE /api/users/me/avatar`.
+    /// - Remark: Generated from `#/paths//api/users/me/avatar/delete(deleteAvatar)`.
+    func deleteAvatar(_ input: Operations.DeleteAvatar.Input) async throws -> Operations.DeleteAvatar.Output
     /// List images
     ///
     /// The caller's own images, newest first; an admin may name another owner with `owner_id` (403 for anyone else).
@@ -1549,6 +1563,30 @@ extension APIProtocol {
             headers: headers,
             body: body
         ))
+    }
+    /// Set the caller's avatar
+    ///
+    /// The image's raw bytes with their `Content-Type`, or `multipart/form-data` with one `file` part; at most 5 MiB, PNG, JPEG, WebP or GIF (the bytes decide: 415 otherwise). Avatars are public. The previous avatar is deleted with its stored object; the profile's `avatar_url` points at the new one.
+    ///
+    /// - Remark: HTTP `PUT /api/users/me/avatar`.
+    /// - Remark: Generated from `#/paths//api/users/me/avatar/put(putAvatar)`.
+    internal func putAvatar(
+        headers: Operations.PutAvatar.Input.Headers = .init(),
+        body: Operations.PutAvatar.Input.Body
+    ) async throws -> Operations.PutAvatar.Output {
+        try await putAvatar(Operations.PutAvatar.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Remove the caller's avatar
+    ///
+    /// The avatar and its stored object are deleted (a no-op without one).
+    ///
+    /// - Remark: HTTP `DELETE /api/users/me/avatar`.
+    /// - Remark: Generated from `#/paths//api/users/me/avatar/delete(deleteAvatar)`.
+    internal func deleteAvatar(headers: Operations.DeleteAvatar.Input.Headers = .init()) async throws -> Operations.DeleteAvatar.Output {
+        try await deleteAvatar(Operations.DeleteAvatar.Input(headers: headers))
     }
     /// List images
     ///
