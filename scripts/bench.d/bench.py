@@ -601,12 +601,104 @@ def cmd_tickets_check(state_path: str) -> None:
         sys.exit("bench: the tickets issued, the seats taken and the tickets held disagree")
 
 
+# --- media -----------------------------------------------------------------------------------
+
+def bench_image(size: int) -> bytes:
+    """`size` bytes that media takes for a PNG: a real PNG header (Pillow) followed by noise.
+    Media reads only the header to type and size an image, so the rest need not decode."""
+    import io  # noqa: PLC0415
+
+    from PIL import Image  # noqa: PLC0415 - in the venv
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (1024, 768), (90, 90, 90)).save(buffer, "PNG")
+    head = buffer.getvalue()
+    return head + os.urandom(size - len(head))
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def cmd_media(seconds: int, gateway: int) -> None:
+    """Upload and read throughput (MB/s) for 1 MB and 8 MB images through the gateway (8 parallel
+    clients for `seconds` each), then the gateway's peak RSS while 16 clients upload 8 MB at once."""
+    import requests  # noqa: PLC0415
+
+    identity = identity_module()
+    account = identity.new_account(tag="bench-media")
+    headers = {"Authorization": f"Bearer {account.access_token}", "Content-Type": "image/png"}
+    upload_url = identity.url("/api/media/images")
+    for megabytes in (1, 8):
+        data = bench_image(megabytes * 1024 * 1024)
+        links: list[str] = []
+        lock = threading.Lock()
+        deadline = time.monotonic() + seconds
+
+        def uploader() -> int:
+            session, sent = requests.Session(), 0
+            while time.monotonic() < deadline:
+                response = session.post(upload_url, data=data, headers=headers, timeout=120)
+                if response.status_code != 201:
+                    sys.exit(f"bench: an upload answered {response.status_code}: {response.text[:200]}")
+                with lock:
+                    links.append(response.json()["url"])
+                sent += len(data)
+            return sent
+
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            sent = sum(pool.map(lambda _: uploader(), range(8)))
+        elapsed = time.monotonic() - started
+        out(f"media_upload_{megabytes}mb_mb_per_sec", f"{sent / elapsed / 1e6:.1f}")
+        out(f"media_upload_{megabytes}mb_per_sec", f"{len(links) / elapsed:.1f}")
+
+        def reader(batch: list[str]) -> int:
+            session, received = requests.Session(), 0
+            for link in batch:
+                response = session.get(identity.url(link), timeout=120)
+                if response.status_code != 200 or len(response.content) != len(data):
+                    sys.exit(f"bench: a read answered {response.status_code} with {len(response.content)} bytes")
+                received += len(response.content)
+            return received
+
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            received = sum(pool.map(reader, [links[index::8] for index in range(8)]))
+        elapsed = time.monotonic() - started
+        out(f"media_read_{megabytes}mb_mb_per_sec", f"{received / elapsed / 1e6:.1f}")
+
+    data = bench_image(8 * 1024 * 1024)
+    baseline, peak, stop = rss_kib(gateway), 0, threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, rss_kib(gateway))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(lambda _: requests.post(upload_url, data=data, headers=headers, timeout=120).status_code, range(16)))
+    stop.set()
+    sampler.join()
+    if statuses.count(201) != 16:
+        sys.exit(f"bench: parallel uploads answered {sorted(set(statuses))}")
+    out("media_gateway_rss_before_kib", baseline)
+    out("media_gateway_rss_peak_16x8mb_kib", peak)
+    out("media_gateway_rss_growth_kib", peak - baseline)
+
+
 def main(argv: list[str]) -> None:
     usage = (
         "usage: bench.py token | parse-wrk [PREFIX] | logins N THREADS | register-latency USERS"
         " | orders-setup LUA_FILE | orders-drain | orders-latency RATE SECONDS"
         " | analytics-load LINES MONTHS | analytics-views | analytics-consume RATE SECONDS | analytics-rebuild"
-        " | tickets-setup LUA_FILE STATE_FILE | tickets-check STATE_FILE")
+        " | tickets-setup LUA_FILE STATE_FILE | tickets-check STATE_FILE | media SECONDS")
     if not argv:
         sys.exit(usage)
     command, args = argv[0], argv[1:]
@@ -617,6 +709,8 @@ def main(argv: list[str]) -> None:
             cmd_parse_wrk(*args)
         elif command == "orders-setup" and len(args) == 1:
             cmd_orders_setup(args[0])
+        elif command == "media" and len(args) == 2:
+            cmd_media(int(args[0]), int(args[1]))
         elif command == "tickets-setup" and len(args) == 2:
             cmd_tickets_setup(args[0], args[1])
         elif command == "tickets-check" and len(args) == 1:
