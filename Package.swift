@@ -31,11 +31,11 @@ let services: [(executable: String, library: String, folder: String, store: [Str
     ("idm", "IDMService", "IDM", postgres, ["Contracts", "AccessTokens", "EventKit", "PlatformRPC"], ["Migrations"]),
     ("auth", "AuthService", "Auth", postgres, ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"], ["Migrations"]),
     ("user", "UserService", "User", postgres, ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"], ["Migrations"]),
-    ("media", "MediaService", "Media", postgres, ["Contracts", "EventKit", "PlatformRPC", "ObjectStore", "BlockingIO", crypto, serviceLifecycle], ["Migrations"]),
+    ("media", "MediaService", "Media", postgres, ["Contracts", "EventKit", "PlatformRPC", "ObjectStore", "BlockingIO", crypto], ["Migrations"]),
     ("product", "ProductService", "Product", postgres, ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"], ["Migrations"]),
     ("payment", "PaymentService", "Payment", postgres, ["Contracts", "EventKit", "PlatformRPC"], ["Migrations"]),
     ("analytics", "AnalyticsService", "Analytics", mariadb, ["Contracts", "EventKit", "PlatformRPC"], ["Migrations"]),
-    ("client", "ClientService", "Client", mongo, ["Contracts", "PlatformRPC", "ServiceFront", serviceLifecycle], []),
+    ("client", "ClientService", "Client", mongo, ["Contracts", "PlatformRPC", "ServiceFront"], []),
     ("event", "EventService", "Event", mariadb, ["Contracts", "PlatformRPC", "ServiceFront", crypto], ["Migrations"]),
 ]
 

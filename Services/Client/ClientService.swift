@@ -29,8 +29,11 @@ public func buildClientService(_ settings: ServiceSettings, overrides: ClientOve
     let registry = ClientRegistry(store: store, tickets: issuer)
     let sales = TicketSales(store: store, issuer: issuer)
     let age = try settings.config.duration("CLIENT_PURCHASE_RECONCILE_AFTER", default: .seconds(30))
+    // Finishes purchases left between "asked the event service" and "recorded the ticket".
     runtime.addBackgroundService(
-        PurchaseReconciler(sales: sales, interval: min(age, .seconds(10)), age: age, logger: runtime.logger))
+        PeriodicJob("purchases reconciled", every: min(age, .seconds(10)), logger: runtime.logger) {
+            try await sales.reconcile(olderThan: age)
+        })
     let routes = ClientRoutes(registry: registry, sales: sales, tokens: TokenIntrospection(idm: idm))
     runtime.addRoutes { routes.add(to: $0) }
     runtime.addRPCService(ClientRPCService(registry: registry, sales: sales))

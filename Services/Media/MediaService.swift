@@ -20,10 +20,10 @@ public func buildMediaService(_ settings: ServiceSettings) async throws -> Servi
     let links = SignedLinks(key: Array(key.utf8), lifetime: try config.duration("MEDIA_URL_LIFETIME", default: .seconds(900)))
     let spool = URL(fileURLWithPath: try config.string("MEDIA_SPOOL_DIR", default: NSTemporaryDirectory()))
     let library = ImageLibrary(store: store, objects: objects, links: links, spoolDirectory: spool)
+    let sweeper = OrphanSweeper(
+        objects: objects, store: store, age: try config.duration("MEDIA_ORPHAN_AGE", default: .seconds(3600)))
     runtime.addBackgroundService(
-        OrphanSweeper(
-            objects: objects, store: store, interval: .seconds(600),
-            age: try config.duration("MEDIA_ORPHAN_AGE", default: .seconds(3600)), logger: runtime.logger))
+        PeriodicJob("orphaned objects removed", every: .seconds(600), logger: runtime.logger) { try await sweeper.sweep(now: Date()) })
     try await runtime.addEventConsumer(try mediaEventHandlers(library: library))
     runtime.addRPCService(MediaRPCService(library: library))
     return runtime

@@ -27,8 +27,12 @@ public func buildProductService(_ settings: ServiceSettings) async throws -> Ser
     let orders = OrderRegistry(
         store: PostgresOrderStore(client: database), locations: catalog, paymentTimeout: paymentTimeout,
         eventsCommitted: eventsCommitted)
+    // Unpaid orders past the timeout are cancelled (their stock comes back, order.cancelled goes
+    // out); safe with replicas: each order changes under its row lock, only while still pending.
     runtime.addBackgroundService(
-        PaymentTimeoutSweeper(orders: orders, interval: sweepInterval(for: paymentTimeout), logger: runtime.logger))
+        PeriodicJob("cancelled unpaid orders", every: sweepInterval(for: paymentTimeout), logger: runtime.logger) {
+            try await orders.cancelExpired()
+        })
     try await runtime.addEventConsumer(try productEventHandlers(orders: orders))
     runtime.addRPCService(ProductRPCService(menu: menu, locations: locations, stock: stock, orders: orders))
     return runtime

@@ -94,8 +94,11 @@ public enum ExplicitNulls {
 
     public static func contains(_ field: String) -> Bool { bound.contains(field) }
 
+    static let null = Array("null".utf8)
+
     static func fields(of body: [UInt8]) -> Set<String> {
-        guard body.count >= 4, String(decoding: body, as: UTF8.self).contains("null"),
+        // Most bodies have no `null` at all: a byte scan spares them a second parse.
+        guard body.count >= 4, body.indices.dropLast(3).contains(where: { body[$0...].starts(with: Self.null) }),
             let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
         else { return [] }
         return Set(object.filter { $0.value is NSNull }.keys)

@@ -213,7 +213,7 @@ struct ImageLibraryTests {
             try Data(ImageFixtures.gif).write(to: file)
             defer { try? FileManager.default.removeItem(at: file) }
             try await media.objects.put(key: "images/orphan", file: file, size: Int64(ImageFixtures.gif.count), sha256: "", contentType: "image/gif")
-            let sweeper = OrphanSweeper(objects: media.objects, store: media.store, interval: .seconds(1), age: .seconds(3600), logger: .init(label: "t"))
+            let sweeper = OrphanSweeper(objects: media.objects, store: media.store, age: .seconds(3600))
             #expect(try await sweeper.sweep(now: Date()) == 0)  // too young
             #expect(try await sweeper.sweep(now: Date().addingTimeInterval(7200)) == 1)
             #expect(try await objectKeys(media) == [kept.objectKey])

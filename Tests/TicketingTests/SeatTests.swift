@@ -24,7 +24,7 @@ struct SeatTests {
 
     func withOffice(_ body: (Office) async throws -> Void) async throws {
         let migrations = try ServiceSchemas.migrations(of: "Event", eventTables: .none, dialect: .mariadb)
-        try await TestMariaDB.withDatabase(migrations: migrations, poolSize: 16) { client in
+        try await TestMariaDB.withDatabase(migrations: migrations, poolSize: 8) { client in
             let store = MariaDBTicketingStore(client: client)
             try await body(Office(programme: Programme(store: store), boxOffice: BoxOffice(store: store), client: client))
         }

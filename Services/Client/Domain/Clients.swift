@@ -33,12 +33,6 @@ public struct PublicClient: Sendable, Equatable {
     public var socialLinks: [String: String]?
 }
 
-/// What a ticket admits to, as the client records it.
-public enum TicketTarget: Sendable, Equatable {
-    case event(UUID)
-    case packet(UUID)
-}
-
 public struct ClientTicket: Sendable, Equatable {
     public var code: String
     public var target: TicketTarget

@@ -28,12 +28,8 @@ struct ClientRoutes {
         }
         api.get { request, _ in
             let requester = try FrontRequester.signedIn()
-            let query = request.uri.queryParameters
-            var values = QueryValues()
-            let paging = values.paging(page: query["page"].map(String.init), pageSize: query["page_size"].map(String.init))
-            try values.check()
-            guard let paging else { throw AppError(.invalidArgument, "the query is not valid") }
-            let page = try await registry.list(paging, search: query["search"].map(String.init), by: requester)
+            let query = FrontQuery(request)
+            let page = try await registry.list(try query.paging(), search: query["search"], by: requester)
             return try FrontJSON.response(PageView(page, ClientView.init))
         }
         api.get(":id") { _, context in

@@ -73,24 +73,6 @@ public struct ClientRPCService: Client_V1_ClientService.SimpleServiceProtocol {
     }
 }
 
-extension TicketTarget {
-    /// Exactly one of the two ids.
-    public init(eventID: String, packetID: String) throws(AppError) {
-        switch (eventID.nonEmpty, packetID.nonEmpty) {
-        case (let event?, nil):
-            guard let id = UUID(uuidString: event) else { throw AppError(.notFound, "no such event") }
-            self = .event(id)
-        case (nil, let packet?):
-            guard let id = UUID(uuidString: packet) else { throw AppError(.notFound, "no such packet") }
-            self = .packet(id)
-        default:
-            throw AppError(
-                .invalidArgument, "name exactly one of event_id and packet_id",
-                details: ["event_id": "exactly one of event_id and packet_id is required"])
-        }
-    }
-}
-
 extension ClientFields {
     init(_ message: Client_V1_ClientFields) {
         let cleared = Set(message.cleared)

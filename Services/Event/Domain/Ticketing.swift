@@ -34,12 +34,6 @@ public struct Packet: Sendable, Equatable {
     public var updatedAt: Date
 }
 
-/// What a ticket admits to.
-public enum TicketTarget: Sendable, Equatable {
-    case event(UUID)
-    case packet(UUID)
-}
-
 public struct Ticket: Sendable, Equatable {
     public var code: String
     public var target: TicketTarget
@@ -96,5 +90,20 @@ public struct EventQuery: Sendable, Equatable {
         self.from = from
         self.to = to
         self.search = search
+    }
+
+    /// The bounds as requests give them (RFC 3339, empty or nil for none); 422 naming a bad one.
+    public init(paging: PageRequest, from: String?, to: String?, search: String?) throws(AppError) {
+        var problems: [String: String] = [:]
+        func time(_ name: String, _ text: String?) -> Date? {
+            guard let text = text?.nonEmpty else { return nil }
+            guard let date = Date(rfc3339: text) else {
+                problems[name] = "must be an RFC 3339 time"
+                return nil
+            }
+            return date
+        }
+        self.init(paging: paging, from: time("from", from), to: time("to", to), search: search?.nonEmpty)
+        guard problems.isEmpty else { throw AppError(.invalidArgument, "the query is not valid", details: problems) }
     }
 }

@@ -62,19 +62,9 @@ struct EventManagerRoutes {
     // MARK: Events
 
     @Sendable func listEvents(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let query = request.uri.queryParameters
-        var values = QueryValues()
-        let paging = values.paging(page: query["page"].map(String.init), pageSize: query["page_size"].map(String.init))
-        var problems: [String: String] = [:]
-        var bounds: [String: Date] = [:]
-        for name in ["from", "to"] {
-            guard let text = query[Substring(name)] else { continue }
-            if let date = Date(rfc3339: String(text)) { bounds[name] = date } else { problems[name] = "must be an RFC 3339 time" }
-        }
-        try values.check()
-        guard problems.isEmpty, let paging else { throw AppError(.invalidArgument, "the query is not valid", details: problems) }
+        let query = FrontQuery(request)
         let page = try await programme.events(
-            EventQuery(paging: paging, from: bounds["from"], to: bounds["to"], search: query["search"].map(String.init)))
+            try EventQuery(paging: try query.paging(), from: query["from"], to: query["to"], search: query["search"]))
         return try FrontJSON.response(PageView(page, EventView.init))
     }
 
@@ -93,12 +83,8 @@ struct EventManagerRoutes {
     // MARK: Packets
 
     @Sendable func listPackets(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let query = request.uri.queryParameters
-        var values = QueryValues()
-        let paging = values.paging(page: query["page"].map(String.init), pageSize: query["page_size"].map(String.init))
-        try values.check()
-        guard let paging else { throw AppError(.invalidArgument, "the query is not valid") }
-        let page = try await programme.packets(paging, search: query["search"].map(String.init))
+        let query = FrontQuery(request)
+        let page = try await programme.packets(try query.paging(), search: query["search"])
         return try FrontJSON.response(PageView(page, PacketView.init))
     }
 
@@ -129,11 +115,7 @@ struct EventManagerRoutes {
 
     @Sendable func listTickets(_ request: Request, context: AppRequestContext) async throws -> Response {
         let requester = try FrontRequester.signedIn()
-        let query = request.uri.queryParameters
-        var values = QueryValues()
-        let paging = values.paging(page: query["page"].map(String.init), pageSize: query["page_size"].map(String.init))
-        try values.check()
-        guard let paging else { throw AppError(.invalidArgument, "the query is not valid") }
+        let paging = try FrontQuery(request).paging()
         return try FrontJSON.response(PageView(try await boxOffice.tickets(paging, by: requester), TicketView.init))
     }
 

@@ -20,14 +20,8 @@ public struct EventRPCService: Event_V1_EventService.SimpleServiceProtocol {
     public func listEvents(request: Event_V1_ListEventsRequest, context: ServerContext) async throws
         -> Event_V1_ListEventsResponse
     {
-        var problems: [String: String] = [:]
-        let from = request.from.nonEmpty.map { Date(rfc3339: $0) }
-        let to = request.to.nonEmpty.map { Date(rfc3339: $0) }
-        if case .some(.none) = from { problems["from"] = "must be an RFC 3339 time" }
-        if case .some(.none) = to { problems["to"] = "must be an RFC 3339 time" }
-        guard problems.isEmpty else { throw AppError(.invalidArgument, "the filter is not valid", details: problems) }
         let page = try await programme.events(
-            EventQuery(paging: try PageRequest(request.page), from: from ?? nil, to: to ?? nil, search: request.search.nonEmpty))
+            try EventQuery(paging: try PageRequest(request.page), from: request.from, to: request.to, search: request.search))
         return .with {
             $0.events = page.items.map(Event_V1_Event.init)
             $0.page = .init(page)
@@ -160,24 +154,6 @@ public struct EventRPCService: Event_V1_EventService.SimpleServiceProtocol {
 
     public func checkIn(request: Event_V1_TicketRequest, context: ServerContext) async throws -> Event_V1_Ticket {
         .init(try await boxOffice.checkIn(request.code, by: Requester(request.caller)))
-    }
-}
-
-extension TicketTarget {
-    /// Exactly one of the two ids (`field`s named as the REST bodies name them).
-    public init(eventID: String, packetID: String) throws(AppError) {
-        switch (eventID.nonEmpty, packetID.nonEmpty) {
-        case (let event?, nil):
-            guard let id = UUID(uuidString: event) else { throw AppError(.notFound, "no such event") }
-            self = .event(id)
-        case (nil, let packet?):
-            guard let id = UUID(uuidString: packet) else { throw AppError(.notFound, "no such packet") }
-            self = .packet(id)
-        default:
-            throw AppError(
-                .invalidArgument, "name exactly one of event_id and packet_id",
-                details: ["event_id": "exactly one of event_id and packet_id is required"])
-        }
     }
 }
 

@@ -361,15 +361,3 @@ public struct MariaDBTicketingStore: TicketingStore {
             cancelledAt: try row.date("cancelled_at"), checkedInAt: try row.date("checked_in_at"))
     }
 }
-
-extension TicketTarget {
-    var eventID: UUID? {
-        if case .event(let id) = self { return id }
-        return nil
-    }
-
-    var packetID: UUID? {
-        if case .packet(let id) = self { return id }
-        return nil
-    }
-}
