@@ -76,8 +76,15 @@ public final class OutboxRelay: Service, Sendable {
                 switch result {
                 case .success: sent.append(entry.event.id)
                 case .failure(let error as AMQPError) where error.kind == .unroutable:
-                    sent.append(entry.event.id)
-                    noteUnrouted(entry.event.type)
+                    // On a fresh install a consumer may not have declared its queue yet: an event
+                    // nobody routes is retried for two minutes before it counts as published.
+                    if Date().timeIntervalSince(entry.event.occurredAt) < 120 {
+                        failed.append(entry.event.id)
+                        firstError = firstError ?? error
+                    } else {
+                        sent.append(entry.event.id)
+                        noteUnrouted(entry.event.type)
+                    }
                 case .failure(let error):
                     failed.append(entry.event.id)
                     firstError = firstError ?? error
