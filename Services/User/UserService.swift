@@ -18,7 +18,7 @@ public struct UserOverrides: Sendable {
     }
 }
 
-/// Users and profiles.
+/// Users and profiles, over gRPC and (for legacy systems) SOAP.
 /// Connects the service to its dependencies and returns it ready to run; tests call it too.
 public func buildUserService(_ settings: ServiceSettings, overrides: UserOverrides = .init()) async throws -> ServiceRuntime {
     var runtime = try ServiceRuntime(settings: settings)
@@ -35,6 +35,10 @@ public func buildUserService(_ settings: ServiceSettings, overrides: UserOverrid
     let registry = UserRegistry(store: store, hasher: hasher, eventsCommitted: eventsCommitted)
     try await createConfiguredAdmin(registry, runtime: runtime)
     runtime.addRPCService(UserRPCService(registry: registry))
+    let soap = UserSOAPEndpoint(
+        registry: registry,
+        fallbackLocation: "http://\(settings.bindHost):\(settings.httpPort)/\(UserSOAPContract.path)")
+    runtime.addRoutes { soap.add(to: $0) }
     return runtime
 }
 

@@ -27,11 +27,14 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     public let message: String
     /// SQLSTATE for Postgres, error number for MariaDB, error code for Mongo.
     public let code: String?
+    /// The constraint or index that refused the row, when the server names it (Postgres does).
+    public let constraint: String?
 
-    public init(_ kind: Kind, _ message: String, code: String? = nil) {
+    public init(_ kind: Kind, _ message: String, code: String? = nil, constraint: String? = nil) {
         self.kind = kind
         self.message = message
         self.code = code
+        self.constraint = constraint
     }
 
     /// True when the store, not the statement, is at fault and the call may succeed later.

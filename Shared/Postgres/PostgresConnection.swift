@@ -82,10 +82,12 @@ public final class PostgresConnection: PooledConnection, @unchecked Sendable {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
             return
         default:
-            let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-            let message = (PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) })
-                ?? String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw classify(sqlState: sqlState, message: Self.redacted(message, sqlState: sqlState))
+            func field(_ code: Character) -> String? {
+                PQresultErrorField(result, Int32(code.asciiValue!)).map { String(cString: $0) }
+            }
+            let sqlState = field("C")
+            let message = field("M") ?? String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw classify(sqlState: sqlState, message: Self.redacted(message, sqlState: sqlState), constraint: field("n"))
         }
     }
 
@@ -98,12 +100,13 @@ public final class PostgresConnection: PooledConnection, @unchecked Sendable {
         return String(message[..<first]) + "\"…\"" + String(message[message.index(after: last)...])
     }
 
-    private func classify(sqlState: String?, message: String) -> DatabaseError {
+    private func classify(sqlState: String?, message: String, constraint: String?) -> DatabaseError {
         if PQstatus(handle) != CONNECTION_OK { broken = true }
         guard let sqlState else { return lostConnection(message) }
         switch sqlState {
-        case "23505": return DatabaseError(.uniqueViolation, message, code: sqlState)
-        case "23503", "23502", "23514", "23P01": return DatabaseError(.constraintViolation, message, code: sqlState)
+        case "23505": return DatabaseError(.uniqueViolation, message, code: sqlState, constraint: constraint)
+        case "23503", "23502", "23514", "23P01":
+            return DatabaseError(.constraintViolation, message, code: sqlState, constraint: constraint)
         // A wrong number of parameters is a protocol violation the session survives: a bad statement.
         case "08P01" where !broken: return DatabaseError(.queryFailed, message, code: sqlState)
         case _ where sqlState.hasPrefix("08"), "57P01", "57P02", "57P03":

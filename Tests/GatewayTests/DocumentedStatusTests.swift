@@ -362,6 +362,12 @@ struct DocumentedStatusTests {
             _ = try await stack.client.call(
                 .post, "/api/clients", token: try await stack.admin().accessToken, json: ["email": taken])
             probe.json?["email"] = taken
+        case 409 where operation == "updateOwnProfile":
+            let taken = "taken-\(UUID().uuidString.prefix(8))".lowercased()
+            _ = try await stack.client.call(
+                .post, "/api/auth/register",
+                json: ["email": "\(taken)@example.com", "password": "long enough", "name": "T", "username": taken])
+            probe.json = ["username": taken]
         case 409 where operation == "updateUser" || operation == "deactivateUser":
             // An admin taking away their own admin rights.
             let admin = try await stack.admin()

@@ -1,6 +1,7 @@
 import DatabaseKit
 import EventKit
 import Foundation
+import PasswordHashing
 import PlatformCore
 import Postgres
 import SwiftProtobuf
@@ -92,16 +93,8 @@ struct PostgresUserStoreTests {
             let ada = Self.user("ada@example.com")
             try await store.insert(ada, event: try Self.registered(ada))
             let twin = Self.user("ada@example.com", name: "Twin")
-            do {
-                try await store.insert(twin, event: try Self.registered(twin))
-                Issue.record("a second user with the same email must be refused")
-            } catch let error as AppError {
-                // What `UserStore.insert` documents.
-                #expect(error.code == .alreadyExists)
-            } catch let error as DatabaseError {
-                // What the Postgres store throws today (the edges translate it to 409).
-                #expect(error.kind == .uniqueViolation)
-            }
+            let error = await Fixtures.appError { try await store.insert(twin, event: try Self.registered(twin)) }
+            #expect(error == UserRegistry.emailTaken)
             #expect(try await store.find(id: twin.id) == nil)
             #expect(try await store.find(email: "ada@example.com") == ada)
             #expect(try await Self.outboxTypes(client) == ["user.registered"])
@@ -109,6 +102,68 @@ struct PostgresUserStoreTests {
     }
 
     // MARK: Modify
+
+    @Test func aTakenUsernameIsRefusedOnInsertAndOnChangeWhileUsersWithoutOneNeverCollide() async throws {
+        try await withStore { store, client in
+            var ada = Self.user("ada@example.com")
+            ada.username = "ada"
+            try await store.insert(ada, event: try Self.registered(ada))
+            var twin = Self.user("twin@example.com")
+            twin.username = "ada"
+            #expect(await Fixtures.appError { try await store.insert(twin, event: try Self.registered(twin)) } == UserRegistry.usernameTaken)
+
+            let bob = Self.user("bob@example.com")
+            let carl = Self.user("carl@example.com")
+            try await store.insert(bob, event: try Self.registered(bob))
+            try await store.insert(carl, event: try Self.registered(carl))
+            #expect(try await store.find(username: "ada") == ada)
+
+            let takeAdasUsername: @Sendable (inout UserRecord, Int?) throws -> [DomainEvent] = { user, _ in
+                user.username = "ada"
+                return [try Self.updated(user)]
+            }
+            let error = await Fixtures.appError { _ = try await store.modify(id: bob.id, countingAdmins: false, takeAdasUsername) }
+            #expect(error == UserRegistry.usernameTaken)
+            #expect(try await store.find(id: bob.id)?.username == nil)
+            #expect(try await Self.outboxTypes(client) == ["user.registered", "user.registered", "user.registered"])
+        }
+    }
+
+    /// Eight registrations of one username, all past the registry's early check before any
+    /// inserts: the unique index alone decides, and the losers learn which field was taken.
+    @Test func racingRegistrationsOfOneUsernameLeaveOneUser() async throws {
+        try await withStore { store, client in
+            let gate = Gate()
+            let registry = UserRegistry(
+                store: GatedUsernameLookups(store: store, gate: gate), hasher: try await PasswordHasher(cost: 4, threads: 2))
+            let attempts = Task {
+                await withTaskGroup(of: Result<UserRecord, any Error>.self) { group in
+                    for index in 0..<8 {
+                        group.addTask {
+                            do {
+                                return .success(
+                                    try await registry.register(
+                                        email: "racer\(index)@example.com", password: "long enough", name: "Racer", username: "Racer"))
+                            } catch {
+                                return .failure(error)
+                            }
+                        }
+                    }
+                    return await group.reduce(into: []) { $0.append($1) }
+                }
+            }
+            try await waitUntil("eight early username checks") { gate.arrived == 8 }
+            gate.open()
+            let results = await attempts.value
+            #expect(results.filter { (try? $0.get()) != nil }.count == 1)
+            let refusals = results.compactMap { result -> AppError? in
+                if case .failure(let error) = result { error as? AppError } else { nil }
+            }
+            #expect(refusals == Array(repeating: UserRegistry.usernameTaken, count: 7))
+            #expect(try await client.query("SELECT 1 FROM users WHERE username = 'racer'").count == 1)
+            #expect(try await Self.outboxTypes(client) == ["user.registered"])
+        }
+    }
 
     @Test func aModificationWithAnEventStoresTheChangeAndTheEventTogether() async throws {
         try await withStore { store, client in
@@ -285,4 +340,26 @@ struct PostgresUserStoreTests {
             #expect(nothingLater.total == 0)
         }
     }
+}
+
+/// A store whose username lookups wait at a gate, so the test decides when they answer.
+private struct GatedUsernameLookups: UserStore {
+    let store: PostgresUserStore
+    let gate: Gate
+
+    func find(username: String) async throws -> UserRecord? {
+        await gate.pass()
+        return try await store.find(username: username)
+    }
+
+    func insert(_ user: UserRecord, event: DomainEvent) async throws { try await store.insert(user, event: event) }
+    func find(id: UUID) async throws -> UserRecord? { try await store.find(id: id) }
+    func find(email: String) async throws -> UserRecord? { try await store.find(email: email) }
+    func modify(
+        id: UUID, countingAdmins: Bool,
+        _ change: @escaping @Sendable (inout UserRecord, _ otherActiveAdmins: Int?) throws -> [DomainEvent]
+    ) async throws -> UserRecord? {
+        try await store.modify(id: id, countingAdmins: countingAdmins, change)
+    }
+    func list(_ query: UserQuery) async throws -> Page<UserRecord> { try await store.list(query) }
 }

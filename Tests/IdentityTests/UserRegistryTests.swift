@@ -235,4 +235,48 @@ struct UserRegistryTests {
         #expect(EmailAddress.normalized(decomposed).utf8.elementsEqual(EmailAddress.normalized(composed).utf8))
         #expect(EmailAddress.normalized(" Ada@Example.COM ") == "ada@example.com")
     }
+
+    // MARK: Usernames
+
+    @Test func aUsernameIsKeptLowercasedFoundInAnyCaseAndCarriedByTheEvent() async throws {
+        let user = try await registry.register(email: "ada@example.com", password: "analytical engine", name: "Ada", username: " Ada.L_1-x ")
+        #expect(user.username == "ada.l_1-x")
+        #expect(try await registry.get(username: "ADA.L_1-X").id == user.id)
+        let json = try Fixtures.jsonObject(try #require(store.outbox.first).payload)
+        #expect(json["username"] as? String == "ada.l_1-x")
+        let without = try await registry.register(email: "bob@example.com", password: "analytical engine", name: "Bob")
+        #expect(without.username == nil)
+    }
+
+    @Test func aUsernameTakenInAnotherCaseIsRefusedNamingTheField() async throws {
+        _ = try await registry.register(email: "ada@example.com", password: "analytical engine", name: "Ada", username: "ada")
+        let error = await Fixtures.appError {
+            _ = try await registry.register(email: "other@example.com", password: "analytical engine", name: "Other", username: "ADA")
+        }
+        #expect(error == UserRegistry.usernameTaken)
+        #expect(error?.details == ["username": "is already taken"])
+        #expect(store.outbox.count == 1)
+    }
+
+    @Test(arguments: ["ab", String(repeating: "a", count: 33), "ada lovelace", "ada@home", "ädä", "\u{212A}elvin", ""])
+    func aUsernameOutsideTheRulesIsInvalid(_ username: String) async throws {
+        let error = await Fixtures.appError {
+            _ = try await registry.register(email: "ada@example.com", password: "analytical engine", name: "Ada", username: username)
+        }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.details.keys.sorted() == ["username"])
+    }
+
+    @Test func theOwnerMayPickAndChangeTheirUsernameButNotTakeSomeoneElses() async throws {
+        let ada = try await registry.register(email: "ada@example.com", password: "analytical engine", name: "Ada")
+        _ = try await registry.register(email: "bob@example.com", password: "analytical engine", name: "Bob", username: "bob")
+        let picked = try await registry.updateProfile(id: ada.id.uuidString, name: nil, username: "Countess")
+        #expect(picked.username == "countess")
+        #expect(picked.version == 2)
+        let error = await Fixtures.appError { _ = try await registry.updateProfile(id: ada.id.uuidString, name: nil, username: "BOB") }
+        #expect(error == UserRegistry.usernameTaken)
+        #expect(try await registry.get(id: ada.id.uuidString).username == "countess")
+        let json = try Fixtures.jsonObject(try #require(store.outbox.last).payload)
+        #expect(json["username"] as? String == "countess")
+    }
 }

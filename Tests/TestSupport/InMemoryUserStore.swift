@@ -21,9 +21,7 @@ public final class InMemoryUserStore: UserStore {
 
     public func insert(_ user: UserRecord, event: DomainEvent) async throws {
         try state.withLock { state in
-            guard !state.users.values.contains(where: { $0.email.utf8.elementsEqual(user.email.utf8) }) else {
-                throw AppError(.alreadyExists, "a user with this email already exists")
-            }
+            try Self.checkUnique(user, among: state.users.values)
             state.users[user.id] = user
             state.outbox.append(event)
         }
@@ -36,6 +34,10 @@ public final class InMemoryUserStore: UserStore {
         state.withLock { $0.users.values.first { $0.email.utf8.elementsEqual(email.utf8) } }
     }
 
+    public func find(username: String) async throws -> UserRecord? {
+        state.withLock { $0.users.values.first { $0.username == username } }
+    }
+
     public func modify(
         id: UUID, countingAdmins: Bool,
         _ change: @escaping @Sendable (inout UserRecord, _ otherActiveAdmins: Int?) throws -> [DomainEvent]
@@ -44,6 +46,7 @@ public final class InMemoryUserStore: UserStore {
             guard var user = state.users[id] else { return nil }
             let others = countingAdmins ? state.users.values.filter { $0.id != id && $0.isActiveAdmin }.count : nil
             let events = try change(&user, others)
+            try Self.checkUnique(user, among: state.users.values.filter { $0.id != id })
             state.users[id] = user
             state.outbox += events
             return (user, events)
@@ -51,6 +54,13 @@ public final class InMemoryUserStore: UserStore {
         guard let (user, events) = result else { return nil }
         _ = await bus?.publish(events)
         return user
+    }
+
+    private static func checkUnique(_ user: UserRecord, among others: some Sequence<UserRecord>) throws {
+        for other in others {
+            if other.email.utf8.elementsEqual(user.email.utf8) { throw UserRegistry.emailTaken }
+            if user.username != nil && other.username == user.username { throw UserRegistry.usernameTaken }
+        }
     }
 
     public func list(_ query: UserQuery) async throws -> Page<UserRecord> {

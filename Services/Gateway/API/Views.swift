@@ -8,8 +8,22 @@ import SwiftProtobuf
 extension Components.Schemas.User {
     init(_ user: User_V1_User) {
         self.init(
-            id: user.id, email: user.email, name: user.name, roles: user.roles.compactMap(Components.Schemas.Role.init),
-            active: user.active, createdAt: user.createdAt.date, updatedAt: user.updatedAt.date)
+            id: user.id, email: user.email, username: user.username.nonEmpty, name: user.name,
+            roles: user.roles.compactMap(Components.Schemas.Role.init), active: user.active, createdAt: user.createdAt.date,
+            updatedAt: user.updatedAt.date)
+    }
+
+    /// `username` is required and nullable: a user without one gets `null`, not a missing key.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(email, forKey: .email)
+        try container.encode(username, forKey: .username)
+        try container.encode(name, forKey: .name)
+        try container.encode(roles, forKey: .roles)
+        try container.encode(active, forKey: .active)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
     }
 }
 

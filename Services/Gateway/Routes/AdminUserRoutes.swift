@@ -28,6 +28,7 @@ extension GatewayAPI {
                 $0.email = body.email ?? ""
                 $0.password = body.password ?? ""
                 $0.name = body.name ?? ""
+                if let username = body.username { $0.username = username }
                 $0.roles = body.roles ?? []
             })
         return .created(.init(body: .json(.init(user))))
@@ -45,6 +46,7 @@ extension GatewayAPI {
                 $0.id = input.path.id
                 $0.actingUserID = caller.userID
                 if let name = body.name { $0.name = name }
+                if let username = body.username { $0.username = username }
                 if let roles = body.roles { $0.roles = .with { $0.roles = roles } }
                 if let active = body.active { $0.active = active }
             })

@@ -12,6 +12,7 @@ extension GatewayAPI {
                 $0.email = body.email ?? ""
                 $0.password = body.password ?? ""
                 $0.name = body.name ?? ""
+                if let username = body.username { $0.username = username }
             })
         return .created(.init(body: .json(.init(user))))
     }

@@ -15,6 +15,7 @@ extension GatewayAPI {
             .with {
                 $0.id = caller.userID
                 if let name = body.name { $0.name = name }
+                if let username = body.username { $0.username = username }
             })
         profiles.drop(caller.userID)
         return .ok(.init(body: .json(.init(try await ownProfile()))))

@@ -4,6 +4,8 @@ import PlatformCore
 public struct UserRecord: Sendable, Equatable {
     public var id: UUID
     public var email: String
+    /// Lowercased; nil until the user picks one.
+    public var username: String?
     public var name: String
     public var roles: [String]
     public var active: Bool
@@ -13,11 +15,12 @@ public struct UserRecord: Sendable, Equatable {
     public var version: Int64
 
     public init(
-        id: UUID, email: String, name: String, roles: [String], active: Bool, createdAt: Date, updatedAt: Date,
-        version: Int64 = 1
+        id: UUID, email: String, username: String? = nil, name: String, roles: [String], active: Bool, createdAt: Date,
+        updatedAt: Date, version: Int64 = 1
     ) {
         self.id = id
         self.email = email
+        self.username = username
         self.name = name
         self.roles = roles
         self.active = active

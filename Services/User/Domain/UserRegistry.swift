@@ -28,33 +28,29 @@ public struct UserRegistry: Sendable {
     }
 
     /// Self-service registration: role `customer`.
-    public func register(email: String, password: String, name: String) async throws -> UserRecord {
-        try await create(email: email, password: password, name: name, roles: [Role.customer.rawValue])
+    public func register(email: String, password: String, name: String, username: String? = nil) async throws -> UserRecord {
+        try await create(email: email, password: password, name: name, username: username, roles: [Role.customer.rawValue])
     }
 
     /// Registration with chosen roles (admin creation, the configured first admin).
-    public func create(email: String, password: String, name: String, roles: [String]) async throws -> UserRecord {
-        let email = EmailAddress.normalized(email)
-        let name = name.trimmingWhitespace()
-        var problems: [String: String] = [:]
-        if !EmailAddress.isValid(email) { problems["email"] = "must be a valid email address" }
-        if let problem = PasswordPolicy.problem(with: password) { problems["password"] = problem }
-        if let problem = Self.problem(withName: name) { problems["name"] = problem }
-        var checkedRoles: [String] = []
-        do { checkedRoles = try Role.validated(roles) } catch let error as AppError { problems.merge(error.details) { a, _ in a } }
-        guard problems.isEmpty else { throw AppError(.invalidArgument, "the user is not valid", details: problems) }
-
-        // Cheap duplicate check first, so a taken email does not cost a bcrypt hash; the unique index decides races.
-        if try await store.find(email: email) != nil { throw Self.emailTaken }
+    public func create(
+        email: String, password: String, name: String, username: String? = nil, roles: [String]
+    ) async throws -> UserRecord {
+        let new = try Self.validated(email: email, password: password, name: name, username: username, roles: roles)
+        // Cheap duplicate checks first, so a taken email does not cost a bcrypt hash; the unique indexes decide races.
+        if try await store.find(email: new.email) != nil { throw Self.emailTaken }
+        if let username = new.username, try await store.find(username: username) != nil { throw Self.usernameTaken }
         let hash = try await hasher.hash(password)
         let time = now()
         let user = UserRecord(
-            id: UUID(), email: email, name: name, roles: checkedRoles, active: true, createdAt: time, updatedAt: time)
+            id: UUID(), email: new.email, username: new.username, name: new.name, roles: new.roles, active: true,
+            createdAt: time, updatedAt: time)
         let event = try DomainEvent(
             EventCatalog.userRegistered,
             .with {
                 $0.userID = user.id.lowercasedString
                 $0.email = user.email
+                $0.username = user.username ?? ""
                 $0.name = user.name
                 $0.roles = user.roles
                 $0.passwordHash = hash
@@ -62,13 +58,35 @@ public struct UserRegistry: Sendable {
                 $0.version = user.version
             },
             correlationID: RequestScope.requestID, occurredAt: time)
-        do {
-            try await store.insert(user, event: event)
-        } catch let error as AppError where error.code == .alreadyExists {
-            throw Self.emailTaken
-        }
+        try await store.insert(user, event: event)
         eventsCommitted()
         return user
+    }
+
+    /// A new user's values in their stored form.
+    public struct Registration: Sendable, Equatable {
+        public let email: String
+        public let name: String
+        public let username: String?
+        public let roles: [String]
+    }
+
+    /// Checks a registration without writing anything: every problem is reported in one
+    /// `invalidArgument` error, keyed by field.
+    public static func validated(
+        email: String, password: String, name: String, username: String?, roles: [String]
+    ) throws -> Registration {
+        let email = EmailAddress.normalized(email)
+        let name = name.trimmingWhitespace()
+        var problems: [String: String] = [:]
+        if !EmailAddress.isValid(email) { problems["email"] = "must be a valid email address" }
+        if let problem = PasswordPolicy.problem(with: password) { problems["password"] = problem }
+        if let problem = Self.problem(withName: name) { problems["name"] = problem }
+        let username = Self.checked(username, into: &problems)
+        var checkedRoles: [String] = []
+        do { checkedRoles = try Role.validated(roles) } catch let error as AppError { problems.merge(error.details) { a, _ in a } }
+        guard problems.isEmpty else { throw AppError(.invalidArgument, "the user is not valid", details: problems) }
+        return Registration(email: email, name: name, username: username, roles: checkedRoles)
     }
 
     public func get(id: String) async throws -> UserRecord {
@@ -81,18 +99,28 @@ public struct UserRegistry: Sendable {
         return user
     }
 
-    /// The owner's own changes: only the name, only when given.
-    public func updateProfile(id: String, name: String?) async throws -> UserRecord {
-        try await update(id: id, name: name, roles: nil, active: nil, by: nil)
+    /// `username` in any case.
+    public func get(username: String) async throws -> UserRecord {
+        guard case .success(let username) = Username.validated(username), let user = try await store.find(username: username)
+        else { throw Self.notFound }
+        return user
+    }
+
+    /// The owner's own changes: the name and the username, each only when given.
+    public func updateProfile(id: String, name: String?, username: String? = nil) async throws -> UserRecord {
+        try await update(id: id, name: name, username: username, roles: nil, active: nil, by: nil)
     }
 
     /// An admin's partial update: each nil field is left alone. `actor` is the admin making it:
     /// an admin may not take away their own admin role or deactivate themselves, and no change
     /// may leave the platform without an active admin (409 either way).
-    public func update(id: String, name: String?, roles: [String]?, active: Bool?, by actor: String?) async throws -> UserRecord {
+    public func update(
+        id: String, name: String?, username: String? = nil, roles: [String]?, active: Bool?, by actor: String?
+    ) async throws -> UserRecord {
         let name = name?.trimmingWhitespace()
         var problems: [String: String] = [:]
         if let name, let problem = Self.problem(withName: name) { problems["name"] = problem }
+        let username = Self.checked(username, into: &problems)
         var checkedRoles: [String]?
         if let roles {
             do { checkedRoles = try Role.validated(roles) } catch let error as AppError { problems.merge(error.details) { a, _ in a } }
@@ -106,6 +134,7 @@ public struct UserRegistry: Sendable {
         let updated = try await store.modify(id: uuid, countingAdmins: newRoles != nil || active == false) { user, otherAdmins in
             let before = user
             if let name { user.name = name }
+            if let username { user.username = username }
             if let newRoles { user.roles = newRoles }
             if let active { user.active = active }
             guard user != before else { return [] }
@@ -125,7 +154,7 @@ public struct UserRegistry: Sendable {
     }
 
     public func deactivate(id: String, by actor: String?) async throws -> UserRecord {
-        try await update(id: id, name: nil, roles: nil, active: false, by: actor)
+        try await update(id: id, name: nil, username: nil, roles: nil, active: false, by: actor)
     }
 
     public func list(_ query: UserQuery) async throws -> Page<UserRecord> {
@@ -154,6 +183,7 @@ public struct UserRegistry: Sendable {
                 .with {
                     $0.userID = after.id.lowercasedString
                     $0.email = after.email
+                    $0.username = after.username ?? ""
                     $0.name = after.name
                     $0.roles = after.roles
                     $0.active = after.active
@@ -178,9 +208,22 @@ public struct UserRegistry: Sendable {
 
     private static func problem(withName name: String) -> String? { nameLimit.problem(with: name) }
 
+    /// The stored form of a given username; its problem goes into `problems`.
+    private static func checked(_ username: String?, into problems: inout [String: String]) -> String? {
+        switch username.map(Username.validated) {
+        case .success(let stored): return stored
+        case .failure(let problem): problems["username"] = problem.message
+        case nil: break
+        }
+        return nil
+    }
+
     private static let ownAdminRights = AppError(
         .failedPrecondition, "admins may not remove their own admin role or deactivate themselves")
     private static let lastAdmin = AppError(.failedPrecondition, "the change would leave no active admin")
-    private static let emailTaken = AppError(.alreadyExists, "a user with this email already exists")
+    public static let emailTaken = AppError(
+        .alreadyExists, "a user with this email already exists", details: ["email": "is already taken"])
+    public static let usernameTaken = AppError(
+        .alreadyExists, "a user with this username already exists", details: ["username": "is already taken"])
     private static let notFound = AppError(.notFound, "no such user")
 }

@@ -4,13 +4,15 @@ import PlatformCore
 
 /// Where users live. Every write commits together with the events it produces (the outbox).
 public protocol UserStore: Sendable {
-    /// Throws `AppError.alreadyExists` when the email is taken.
+    /// Throws `UserRegistry.emailTaken` or `UserRegistry.usernameTaken`.
     func insert(_ user: UserRecord, event: DomainEvent) async throws
     func find(id: UUID) async throws -> UserRecord?
     func find(email: String) async throws -> UserRecord?
+    /// `username` is in its stored (lowercased) form.
+    func find(username: String) async throws -> UserRecord?
     /// Applies `change` to the current row under a lock (so concurrent partial updates never
     /// undo each other) and stores the row and the events it returns in one transaction.
-    /// Nil when no such user exists.
+    /// Nil when no such user exists; `UserRegistry.usernameTaken` when the new username is taken.
     ///
     /// With `countingAdmins`, changes that count admins are serialised with each other and
     /// `change` is told how many active admins there are besides this user, so two admins

@@ -11,15 +11,22 @@ public struct UserRPCService: User_V1_UserService.SimpleServiceProtocol {
     public init(registry: UserRegistry) { self.registry = registry }
 
     public func register(request: User_V1_RegisterRequest, context: ServerContext) async throws -> User_V1_User {
-        .init(try await registry.register(email: request.email, password: request.password, name: request.name))
+        .init(
+            try await registry.register(
+                email: request.email, password: request.password, name: request.name, username: request.hasUsername ? request.username : nil))
     }
 
     public func getUser(request: User_V1_GetUserRequest, context: ServerContext) async throws -> User_V1_User {
-        .init(try await request.id.isEmpty ? registry.get(email: request.email) : registry.get(id: request.id))
+        if !request.id.isEmpty { return .init(try await registry.get(id: request.id)) }
+        if !request.email.isEmpty { return .init(try await registry.get(email: request.email)) }
+        return .init(try await registry.get(username: request.username))
     }
 
     public func updateProfile(request: User_V1_UpdateProfileRequest, context: ServerContext) async throws -> User_V1_User {
-        .init(try await registry.updateProfile(id: request.id, name: request.hasName ? request.name : nil))
+        .init(
+            try await registry.updateProfile(
+                id: request.id, name: request.hasName ? request.name : nil,
+                username: request.hasUsername ? request.username : nil))
     }
 
     public func listUsers(request: User_V1_ListUsersRequest, context: ServerContext) async throws -> User_V1_ListUsersResponse {
@@ -36,7 +43,7 @@ public struct UserRPCService: User_V1_UserService.SimpleServiceProtocol {
     public func createUser(request: User_V1_CreateUserRequest, context: ServerContext) async throws -> User_V1_User {
         .init(
             try await registry.create(
-                email: request.email, password: request.password, name: request.name,
+                email: request.email, password: request.password, name: request.name, username: request.hasUsername ? request.username : nil,
                 roles: request.roles.isEmpty ? ["customer"] : request.roles))
     }
 
@@ -44,7 +51,7 @@ public struct UserRPCService: User_V1_UserService.SimpleServiceProtocol {
         .init(
             try await registry.update(
                 id: request.id, name: request.hasName ? request.name : nil,
-                roles: request.hasRoles ? request.roles.roles : nil, active: request.hasActive ? request.active : nil,
+                username: request.hasUsername ? request.username : nil, roles: request.hasRoles ? request.roles.roles : nil, active: request.hasActive ? request.active : nil,
                 by: request.actingUserID))
     }
 
@@ -58,6 +65,7 @@ extension User_V1_User {
         self = .with {
             $0.id = user.id.lowercasedString
             $0.email = user.email
+            $0.username = user.username ?? ""
             $0.name = user.name
             $0.roles = user.roles
             $0.active = user.active

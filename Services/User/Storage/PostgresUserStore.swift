@@ -7,25 +7,19 @@ import Postgres
 /// `UserStore` on the service's Postgres database (`users` table plus the outbox).
 public struct PostgresUserStore: UserStore {
     private let client: PostgresClient
-    private static let columns = "id, email, name, roles, active, created_at, updated_at, version"
+    private static let columns = "id, email, username, name, roles, active, created_at, updated_at, version"
 
     public init(client: PostgresClient) { self.client = client }
 
     public func insert(_ user: UserRecord, event: DomainEvent) async throws {
-        do {
-            try await insertRow(user, event: event)
-        } catch let error as DatabaseError where error.kind == .uniqueViolation {
-            throw AppError(.alreadyExists, "a user with this email already exists")
-        }
-    }
-
-    private func insertRow(_ user: UserRecord, event: DomainEvent) async throws {
-        try await client.transaction { connection in
-            try connection.execute(
-                "INSERT INTO users (\(Self.columns)) VALUES ($1, $2, $3, $4::text[], $5, $6, $7, $8)",
-                [.uuid(user.id), .string(user.email), .string(user.name), .textArray(user.roles), .bool(user.active),
-                 .date(user.createdAt), .date(user.updatedAt), .int(user.version)])
-            try connection.appendToOutbox(event)
+        try await Self.namingTakenFields {
+            try await client.transaction { connection in
+                try connection.execute(
+                    "INSERT INTO users (\(Self.columns)) VALUES ($1, $2, $3, $4, $5::text[], $6, $7, $8, $9)",
+                    [.uuid(user.id), .string(user.email), SQLValue(user.username), .string(user.name), .textArray(user.roles),
+                     .bool(user.active), .date(user.createdAt), .date(user.updatedAt), .int(user.version)])
+                try connection.appendToOutbox(event)
+            }
         }
     }
 
@@ -37,7 +31,18 @@ public struct PostgresUserStore: UserStore {
         try await client.query("SELECT \(Self.columns) FROM users WHERE email = $1", [.string(email)]).first.map(Self.user)
     }
 
+    public func find(username: String) async throws -> UserRecord? {
+        try await client.query("SELECT \(Self.columns) FROM users WHERE username = $1", [.string(username)]).first.map(Self.user)
+    }
+
     public func modify(
+        id: UUID, countingAdmins: Bool,
+        _ change: @escaping @Sendable (inout UserRecord, _ otherActiveAdmins: Int?) throws -> [DomainEvent]
+    ) async throws -> UserRecord? {
+        try await Self.namingTakenFields { try await modifyRow(id: id, countingAdmins: countingAdmins, change) }
+    }
+
+    private func modifyRow(
         id: UUID, countingAdmins: Bool,
         _ change: @escaping @Sendable (inout UserRecord, _ otherActiveAdmins: Int?) throws -> [DomainEvent]
     ) async throws -> UserRecord? {
@@ -58,9 +63,12 @@ public struct PostgresUserStore: UserStore {
             let events = try change(&user, otherAdmins)
             guard !events.isEmpty else { return user }
             try connection.execute(
-                "UPDATE users SET name = $2, roles = $3::text[], active = $4, updated_at = $5, version = $6 WHERE id = $1",
-                [.uuid(id), .string(user.name), .textArray(user.roles), .bool(user.active), .date(user.updatedAt),
-                 .int(user.version)])
+                """
+                UPDATE users SET username = $2, name = $3, roles = $4::text[], active = $5, updated_at = $6, version = $7
+                WHERE id = $1
+                """,
+                [.uuid(id), SQLValue(user.username), .string(user.name), .textArray(user.roles), .bool(user.active),
+                 .date(user.updatedAt), .int(user.version)])
             for event in events { try connection.appendToOutbox(event) }
             return user
         }
@@ -88,9 +96,22 @@ public struct PostgresUserStore: UserStore {
         return Page(items: try rows.map(Self.user), request: query.paging, total: total)
     }
 
+    /// The unique indexes' names say which field was taken (the registry's early checks lose races).
+    private static func namingTakenFields<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as DatabaseError where error.kind == .uniqueViolation {
+            switch error.constraint {
+            case "users_email": throw UserRegistry.emailTaken
+            case "users_username": throw UserRegistry.usernameTaken
+            default: throw error
+            }
+        }
+    }
+
     private static func user(_ row: SQLRow) throws -> UserRecord {
         UserRecord(
-            id: try row.required("id", row.uuid), email: try row.required("email", row.string),
+            id: try row.required("id", row.uuid), email: try row.required("email", row.string), username: try row.string("username"),
             name: try row.required("name", row.string), roles: try row.required("roles", row.textArray),
             active: try row.required("active", row.bool), createdAt: try row.required("created_at", row.date),
             updatedAt: try row.required("updated_at", row.date), version: Int64(try row.required("version", row.int)))

@@ -888,7 +888,7 @@ extension APIProtocol {
 fileprivate extension UniversalServer where APIHandler: APIProtocol {
     /// Register a new account
     ///
-    /// Self-service registration. The email is normalised (trimmed, lower-cased) and the name trimmed. The account gets the role `customer`. 409 when the email is already taken; 422 names each invalid field in `error.details`.
+    /// Self-service registration. The email and the optional username are normalised (trimmed, lower-cased) and the name trimmed. The account gets the role `customer`. 409 when the email or the username is already taken (`error.details` names which); 422 names each invalid field in `error.details`.
     ///
     /// - Remark: HTTP `POST /api/auth/register`.
     /// - Remark: Generated from `#/paths//api/auth/register/post(register)`.
@@ -2306,7 +2306,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// Update the caller's profile
     ///
-    /// Only the fields given change.
+    /// Only the fields given change. 409 when the username is someone else's.
     ///
     /// - Remark: HTTP `PATCH /api/users/me`.
     /// - Remark: Generated from `#/paths//api/users/me/patch(updateOwnProfile)`.
@@ -2406,6 +2406,29 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 case let .forbidden(value):
                     suppressUnusedWarning(value)
                     var response = HTTPTypes.HTTPResponse(soar_statusCode: 403)
+                    suppressMutabilityWarning(&response)
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "X-Request-ID",
+                        value: value.headers.xRequestID
+                    )
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .conflict(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 409)
                     suppressMutabilityWarning(&response)
                     try converter.setHeaderFieldAsURI(
                         in: &response.headerFields,

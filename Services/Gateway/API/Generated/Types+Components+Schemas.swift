@@ -142,12 +142,20 @@ extension Components {
             case staff = "staff"
             case admin = "admin"
         }
+        /// 3 to 32 of letters a-z, digits and `. _ -`, unique without regard to case: kept and shown lowercased.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Username`.
+        internal typealias Username = Swift.String
         /// - Remark: Generated from `#/components/schemas/User`.
         internal struct User: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/User/id`.
             internal var id: Components.Schemas.Id
             /// - Remark: Generated from `#/components/schemas/User/email`.
             internal var email: Swift.String
+            /// A `Username`, lowercased; null until the user picks one.
+            ///
+            /// - Remark: Generated from `#/components/schemas/User/username`.
+            internal var username: Swift.String?
             /// - Remark: Generated from `#/components/schemas/User/name`.
             internal var name: Swift.String
             /// - Remark: Generated from `#/components/schemas/User/roles`.
@@ -165,6 +173,7 @@ extension Components {
             /// - Parameters:
             ///   - id:
             ///   - email:
+            ///   - username: A `Username`, lowercased; null until the user picks one.
             ///   - name:
             ///   - roles:
             ///   - active: False once an admin deactivated the user.
@@ -173,6 +182,7 @@ extension Components {
             internal init(
                 id: Components.Schemas.Id,
                 email: Swift.String,
+                username: Swift.String? = nil,
                 name: Swift.String,
                 roles: [Components.Schemas.Role],
                 active: Swift.Bool,
@@ -181,6 +191,7 @@ extension Components {
             ) {
                 self.id = id
                 self.email = email
+                self.username = username
                 self.name = name
                 self.roles = roles
                 self.active = active
@@ -190,6 +201,7 @@ extension Components {
             internal enum CodingKeys: String, CodingKey {
                 case id
                 case email
+                case username
                 case name
                 case roles
                 case active
@@ -435,6 +447,8 @@ extension Components {
         internal struct RegisterRequest: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/RegisterRequest/email`.
             internal var email: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/RegisterRequest/username`.
+            internal var username: Components.Schemas.Username?
             /// At least 8 characters and at most 72 bytes of UTF-8 (bcrypt's limit; `maxLength` counts characters, so multi-byte passwords can be refused below it); no NUL characters.
             ///
             /// - Remark: Generated from `#/components/schemas/RegisterRequest/password`.
@@ -447,19 +461,23 @@ extension Components {
             ///
             /// - Parameters:
             ///   - email:
+            ///   - username:
             ///   - password: At least 8 characters and at most 72 bytes of UTF-8 (bcrypt's limit; `maxLength` counts characters, so multi-byte passwords can be refused below it); no NUL characters.
             ///   - name: At most 100 characters and 400 bytes of UTF-8; no control characters.
             internal init(
                 email: Swift.String? = nil,
+                username: Components.Schemas.Username? = nil,
                 password: Swift.String? = nil,
                 name: Swift.String? = nil
             ) {
                 self.email = email
+                self.username = username
                 self.password = password
                 self.name = name
             }
             internal enum CodingKeys: String, CodingKey {
                 case email
+                case username
                 case password
                 case name
             }
@@ -529,6 +547,8 @@ extension Components {
         }
         /// - Remark: Generated from `#/components/schemas/UpdateProfileRequest`.
         internal struct UpdateProfileRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/UpdateProfileRequest/username`.
+            internal var username: Components.Schemas.Username?
             /// At most 100 characters and 400 bytes of UTF-8; no control characters.
             ///
             /// - Remark: Generated from `#/components/schemas/UpdateProfileRequest/name`.
@@ -536,11 +556,17 @@ extension Components {
             /// Creates a new `UpdateProfileRequest`.
             ///
             /// - Parameters:
+            ///   - username:
             ///   - name: At most 100 characters and 400 bytes of UTF-8; no control characters.
-            internal init(name: Swift.String? = nil) {
+            internal init(
+                username: Components.Schemas.Username? = nil,
+                name: Swift.String? = nil
+            ) {
+                self.username = username
                 self.name = name
             }
             internal enum CodingKeys: String, CodingKey {
+                case username
                 case name
             }
         }
@@ -548,6 +574,8 @@ extension Components {
         internal struct CreateUserRequest: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/CreateUserRequest/email`.
             internal var email: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/CreateUserRequest/username`.
+            internal var username: Components.Schemas.Username?
             /// At least 8 characters and at most 72 bytes of UTF-8 (bcrypt's limit; `maxLength` counts characters, so multi-byte passwords can be refused below it); no NUL characters.
             ///
             /// - Remark: Generated from `#/components/schemas/CreateUserRequest/password`.
@@ -564,22 +592,26 @@ extension Components {
             ///
             /// - Parameters:
             ///   - email:
+            ///   - username:
             ///   - password: At least 8 characters and at most 72 bytes of UTF-8 (bcrypt's limit; `maxLength` counts characters, so multi-byte passwords can be refused below it); no NUL characters.
             ///   - name: At most 100 characters and 400 bytes of UTF-8; no control characters.
             ///   - roles: Omitted or empty: `["customer"]`.
             internal init(
                 email: Swift.String? = nil,
+                username: Components.Schemas.Username? = nil,
                 password: Swift.String? = nil,
                 name: Swift.String? = nil,
                 roles: [Swift.String]? = nil
             ) {
                 self.email = email
+                self.username = username
                 self.password = password
                 self.name = name
                 self.roles = roles
             }
             internal enum CodingKeys: String, CodingKey {
                 case email
+                case username
                 case password
                 case name
                 case roles
@@ -587,6 +619,8 @@ extension Components {
         }
         /// - Remark: Generated from `#/components/schemas/UpdateUserRequest`.
         internal struct UpdateUserRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/UpdateUserRequest/username`.
+            internal var username: Components.Schemas.Username?
             /// At most 100 characters and 400 bytes of UTF-8; no control characters.
             ///
             /// - Remark: Generated from `#/components/schemas/UpdateUserRequest/name`.
@@ -602,19 +636,23 @@ extension Components {
             /// Creates a new `UpdateUserRequest`.
             ///
             /// - Parameters:
+            ///   - username:
             ///   - name: At most 100 characters and 400 bytes of UTF-8; no control characters.
             ///   - roles: Replaces the user's roles.
             ///   - active: Sets whether the user may log in.
             internal init(
+                username: Components.Schemas.Username? = nil,
                 name: Swift.String? = nil,
                 roles: [Swift.String]? = nil,
                 active: Swift.Bool? = nil
             ) {
+                self.username = username
                 self.name = name
                 self.roles = roles
                 self.active = active
             }
             internal enum CodingKeys: String, CodingKey {
+                case username
                 case name
                 case roles
                 case active

@@ -7,7 +7,7 @@ import struct Foundation.Date
 internal enum Operations {
     /// Register a new account
     ///
-    /// Self-service registration. The email is normalised (trimmed, lower-cased) and the name trimmed. The account gets the role `customer`. 409 when the email is already taken; 422 names each invalid field in `error.details`.
+    /// Self-service registration. The email and the optional username are normalised (trimmed, lower-cased) and the name trimmed. The account gets the role `customer`. 409 when the email or the username is already taken (`error.details` names which); 422 names each invalid field in `error.details`.
     ///
     /// - Remark: HTTP `POST /api/auth/register`.
     /// - Remark: Generated from `#/paths//api/auth/register/post(register)`.
@@ -1934,7 +1934,7 @@ internal enum Operations {
     }
     /// Update the caller's profile
     ///
-    /// Only the fields given change.
+    /// Only the fields given change. 409 when the username is someone else's.
     ///
     /// - Remark: HTTP `PATCH /api/users/me`.
     /// - Remark: Generated from `#/paths//api/users/me/patch(updateOwnProfile)`.
@@ -2086,6 +2086,29 @@ internal enum Operations {
                     default:
                         try throwUnexpectedResponseStatus(
                             expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// `already_exists` (e.g. the email is taken) or `failed_precondition` (the change breaks a rule of the current state, e.g. it would leave no active admin).
+            ///
+            /// - Remark: Generated from `#/paths//api/users/me/patch(updateOwnProfile)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses.Conflict)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            internal var conflict: Components.Responses.Conflict {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
                             response: self
                         )
                     }

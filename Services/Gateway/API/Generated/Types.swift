@@ -7,7 +7,7 @@ import struct Foundation.Date
 internal protocol APIProtocol: Sendable {
     /// Register a new account
     ///
-    /// Self-service registration. The email is normalised (trimmed, lower-cased) and the name trimmed. The account gets the role `customer`. 409 when the email is already taken; 422 names each invalid field in `error.details`.
+    /// Self-service registration. The email and the optional username are normalised (trimmed, lower-cased) and the name trimmed. The account gets the role `customer`. 409 when the email or the username is already taken (`error.details` names which); 422 names each invalid field in `error.details`.
     ///
     /// - Remark: HTTP `POST /api/auth/register`.
     /// - Remark: Generated from `#/paths//api/auth/register/post(register)`.
@@ -59,7 +59,7 @@ internal protocol APIProtocol: Sendable {
     func getOwnProfile(_ input: Operations.GetOwnProfile.Input) async throws -> Operations.GetOwnProfile.Output
     /// Update the caller's profile
     ///
-    /// Only the fields given change.
+    /// Only the fields given change. 409 when the username is someone else's.
     ///
     /// - Remark: HTTP `PATCH /api/users/me`.
     /// - Remark: Generated from `#/paths//api/users/me/patch(updateOwnProfile)`.
@@ -547,7 +547,7 @@ internal protocol APIProtocol: Sendable {
 extension APIProtocol {
     /// Register a new account
     ///
-    /// Self-service registration. The email is normalised (trimmed, lower-cased) and the name trimmed. The account gets the role `customer`. 409 when the email is already taken; 422 names each invalid field in `error.details`.
+    /// Self-service registration. The email and the optional username are normalised (trimmed, lower-cased) and the name trimmed. The account gets the role `customer`. 409 when the email or the username is already taken (`error.details` names which); 422 names each invalid field in `error.details`.
     ///
     /// - Remark: HTTP `POST /api/auth/register`.
     /// - Remark: Generated from `#/paths//api/auth/register/post(register)`.
@@ -645,7 +645,7 @@ extension APIProtocol {
     }
     /// Update the caller's profile
     ///
-    /// Only the fields given change.
+    /// Only the fields given change. 409 when the username is someone else's.
     ///
     /// - Remark: HTTP `PATCH /api/users/me`.
     /// - Remark: Generated from `#/paths//api/users/me/patch(updateOwnProfile)`.

@@ -54,6 +54,9 @@ public nonisolated struct Events_V1_UserRegistered: Sendable {
 
   public var version: Int64 = 0
 
+  /// Empty when the user has none.
+  public var username: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -87,6 +90,9 @@ public nonisolated struct Events_V1_UserUpdated: Sendable {
   public mutating func clearUpdatedAt() {self._updatedAt = nil}
 
   public var version: Int64 = 0
+
+  /// Empty when the user has none.
+  public var username: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -428,7 +434,7 @@ fileprivate nonisolated let _protobuf_package = "events.v1"
 
 nonisolated extension Events_V1_UserRegistered: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".UserRegistered"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}user_id\0\u{1}email\0\u{1}name\0\u{1}roles\0\u{3}password_hash\0\u{3}registered_at\0\u{1}version\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}user_id\0\u{1}email\0\u{1}name\0\u{1}roles\0\u{3}password_hash\0\u{3}registered_at\0\u{1}version\0\u{1}username\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -443,6 +449,7 @@ nonisolated extension Events_V1_UserRegistered: SwiftProtobuf.Message, SwiftProt
       case 5: try { try decoder.decodeSingularStringField(value: &self.passwordHash) }()
       case 6: try { try decoder.decodeSingularMessageField(value: &self._registeredAt) }()
       case 7: try { try decoder.decodeSingularInt64Field(value: &self.version) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.username) }()
       default: break
       }
     }
@@ -474,6 +481,9 @@ nonisolated extension Events_V1_UserRegistered: SwiftProtobuf.Message, SwiftProt
     if self.version != 0 {
       try visitor.visitSingularInt64Field(value: self.version, fieldNumber: 7)
     }
+    if !self.username.isEmpty {
+      try visitor.visitSingularStringField(value: self.username, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -485,6 +495,7 @@ nonisolated extension Events_V1_UserRegistered: SwiftProtobuf.Message, SwiftProt
     if lhs.passwordHash != rhs.passwordHash {return false}
     if lhs._registeredAt != rhs._registeredAt {return false}
     if lhs.version != rhs.version {return false}
+    if lhs.username != rhs.username {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -492,7 +503,7 @@ nonisolated extension Events_V1_UserRegistered: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Events_V1_UserUpdated: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".UserUpdated"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}user_id\0\u{1}email\0\u{1}name\0\u{1}roles\0\u{1}active\0\u{3}updated_at\0\u{1}version\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}user_id\0\u{1}email\0\u{1}name\0\u{1}roles\0\u{1}active\0\u{3}updated_at\0\u{1}version\0\u{1}username\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -507,6 +518,7 @@ nonisolated extension Events_V1_UserUpdated: SwiftProtobuf.Message, SwiftProtobu
       case 5: try { try decoder.decodeSingularBoolField(value: &self.active) }()
       case 6: try { try decoder.decodeSingularMessageField(value: &self._updatedAt) }()
       case 7: try { try decoder.decodeSingularInt64Field(value: &self.version) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.username) }()
       default: break
       }
     }
@@ -538,6 +550,9 @@ nonisolated extension Events_V1_UserUpdated: SwiftProtobuf.Message, SwiftProtobu
     if self.version != 0 {
       try visitor.visitSingularInt64Field(value: self.version, fieldNumber: 7)
     }
+    if !self.username.isEmpty {
+      try visitor.visitSingularStringField(value: self.username, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -549,6 +564,7 @@ nonisolated extension Events_V1_UserUpdated: SwiftProtobuf.Message, SwiftProtobu
     if lhs.active != rhs.active {return false}
     if lhs._updatedAt != rhs._updatedAt {return false}
     if lhs.version != rhs.version {return false}
+    if lhs.username != rhs.username {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

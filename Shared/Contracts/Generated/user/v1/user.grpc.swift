@@ -152,7 +152,7 @@ extension User_V1_UserService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > INVALID_ARGUMENT with per-field details; ALREADY_EXISTS for a taken email.
+        /// > INVALID_ARGUMENT with per-field details; ALREADY_EXISTS for a taken email or username.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `User_V1_RegisterRequest` messages.
@@ -271,7 +271,7 @@ extension User_V1_UserService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > INVALID_ARGUMENT with per-field details; ALREADY_EXISTS for a taken email.
+        /// > INVALID_ARGUMENT with per-field details; ALREADY_EXISTS for a taken email or username.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `User_V1_RegisterRequest` message.
@@ -388,7 +388,7 @@ extension User_V1_UserService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > INVALID_ARGUMENT with per-field details; ALREADY_EXISTS for a taken email.
+        /// > INVALID_ARGUMENT with per-field details; ALREADY_EXISTS for a taken email or username.
         ///
         /// - Parameters:
         ///   - request: A `User_V1_RegisterRequest` message.
@@ -769,7 +769,7 @@ extension User_V1_UserService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > INVALID_ARGUMENT with per-field details; ALREADY_EXISTS for a taken email.
+        /// > INVALID_ARGUMENT with per-field details; ALREADY_EXISTS for a taken email or username.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `User_V1_RegisterRequest` message.
@@ -931,7 +931,7 @@ extension User_V1_UserService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > INVALID_ARGUMENT with per-field details; ALREADY_EXISTS for a taken email.
+        /// > INVALID_ARGUMENT with per-field details; ALREADY_EXISTS for a taken email or username.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `User_V1_RegisterRequest` message.
@@ -1158,7 +1158,7 @@ extension User_V1_UserService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > INVALID_ARGUMENT with per-field details; ALREADY_EXISTS for a taken email.
+    /// > INVALID_ARGUMENT with per-field details; ALREADY_EXISTS for a taken email or username.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `User_V1_RegisterRequest` message.
@@ -1349,7 +1349,7 @@ extension User_V1_UserService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > INVALID_ARGUMENT with per-field details; ALREADY_EXISTS for a taken email.
+    /// > INVALID_ARGUMENT with per-field details; ALREADY_EXISTS for a taken email or username.
     ///
     /// - Parameters:
     ///   - message: request message to send.

@@ -55,6 +55,9 @@ public nonisolated struct User_V1_User: Sendable {
   /// Clears the value of `updatedAt`. Subsequent reads from it will return its default value.
   public mutating func clearUpdatedAt() {self._updatedAt = nil}
 
+  /// Lowercased; empty when the user has none.
+  public var username: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -63,6 +66,7 @@ public nonisolated struct User_V1_User: Sendable {
   fileprivate var _updatedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
+/// Usernames: 3-32 of a-z 0-9 . _ - (letters in either case), unique without regard to case.
 public nonisolated struct User_V1_RegisterRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -74,12 +78,23 @@ public nonisolated struct User_V1_RegisterRequest: Sendable {
 
   public var name: String = String()
 
+  public var username: String {
+    get {_username ?? String()}
+    set {_username = newValue}
+  }
+  /// Returns true if `username` has been explicitly set.
+  public var hasUsername: Bool {self._username != nil}
+  /// Clears the value of `username`. Subsequent reads from it will return its default value.
+  public mutating func clearUsername() {self._username = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _username: String? = nil
 }
 
-/// By id, or (when id is empty) by email.
+/// By id, else by email, else by username (in any case).
 public nonisolated struct User_V1_GetUserRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -88,6 +103,8 @@ public nonisolated struct User_V1_GetUserRequest: Sendable {
   public var id: String = String()
 
   public var email: String = String()
+
+  public var username: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -110,11 +127,21 @@ public nonisolated struct User_V1_UpdateProfileRequest: Sendable {
   /// Clears the value of `name`. Subsequent reads from it will return its default value.
   public mutating func clearName() {self._name = nil}
 
+  public var username: String {
+    get {_username ?? String()}
+    set {_username = newValue}
+  }
+  /// Returns true if `username` has been explicitly set.
+  public var hasUsername: Bool {self._username != nil}
+  /// Clears the value of `username`. Subsequent reads from it will return its default value.
+  public mutating func clearUsername() {self._username = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _name: String? = nil
+  fileprivate var _username: String? = nil
 }
 
 public nonisolated struct User_V1_ListUsersRequest: Sendable {
@@ -190,9 +217,20 @@ public nonisolated struct User_V1_CreateUserRequest: Sendable {
   /// Empty means ["customer"].
   public var roles: [String] = []
 
+  public var username: String {
+    get {_username ?? String()}
+    set {_username = newValue}
+  }
+  /// Returns true if `username` has been explicitly set.
+  public var hasUsername: Bool {self._username != nil}
+  /// Clears the value of `username`. Subsequent reads from it will return its default value.
+  public mutating func clearUsername() {self._username = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _username: String? = nil
 }
 
 public nonisolated struct User_V1_RoleList: Sendable {
@@ -247,6 +285,15 @@ public nonisolated struct User_V1_UpdateUserRequest: Sendable {
   /// The admin making the change (the gateway takes it from the verified token).
   public var actingUserID: String = String()
 
+  public var username: String {
+    get {_username ?? String()}
+    set {_username = newValue}
+  }
+  /// Returns true if `username` has been explicitly set.
+  public var hasUsername: Bool {self._username != nil}
+  /// Clears the value of `username`. Subsequent reads from it will return its default value.
+  public mutating func clearUsername() {self._username = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -254,6 +301,7 @@ public nonisolated struct User_V1_UpdateUserRequest: Sendable {
   fileprivate var _name: String? = nil
   fileprivate var _roles: User_V1_RoleList? = nil
   fileprivate var _active: Bool? = nil
+  fileprivate var _username: String? = nil
 }
 
 public nonisolated struct User_V1_DeactivateUserRequest: Sendable {
@@ -276,7 +324,7 @@ fileprivate nonisolated let _protobuf_package = "user.v1"
 
 nonisolated extension User_V1_User: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".User"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}email\0\u{1}name\0\u{1}roles\0\u{1}active\0\u{3}created_at\0\u{3}updated_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}email\0\u{1}name\0\u{1}roles\0\u{1}active\0\u{3}created_at\0\u{3}updated_at\0\u{1}username\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -291,6 +339,7 @@ nonisolated extension User_V1_User: SwiftProtobuf.Message, SwiftProtobuf._Messag
       case 5: try { try decoder.decodeSingularBoolField(value: &self.active) }()
       case 6: try { try decoder.decodeSingularMessageField(value: &self._createdAt) }()
       case 7: try { try decoder.decodeSingularMessageField(value: &self._updatedAt) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.username) }()
       default: break
       }
     }
@@ -322,6 +371,9 @@ nonisolated extension User_V1_User: SwiftProtobuf.Message, SwiftProtobuf._Messag
     try { if let v = self._updatedAt {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
     } }()
+    if !self.username.isEmpty {
+      try visitor.visitSingularStringField(value: self.username, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -333,6 +385,7 @@ nonisolated extension User_V1_User: SwiftProtobuf.Message, SwiftProtobuf._Messag
     if lhs.active != rhs.active {return false}
     if lhs._createdAt != rhs._createdAt {return false}
     if lhs._updatedAt != rhs._updatedAt {return false}
+    if lhs.username != rhs.username {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -340,7 +393,7 @@ nonisolated extension User_V1_User: SwiftProtobuf.Message, SwiftProtobuf._Messag
 
 nonisolated extension User_V1_RegisterRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RegisterRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}email\0\u{1}password\0\u{1}name\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}email\0\u{1}password\0\u{1}name\0\u{1}username\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -351,12 +404,17 @@ nonisolated extension User_V1_RegisterRequest: SwiftProtobuf.Message, SwiftProto
       case 1: try { try decoder.decodeSingularStringField(value: &self.email) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.password) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self._username) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.email.isEmpty {
       try visitor.visitSingularStringField(value: self.email, fieldNumber: 1)
     }
@@ -366,6 +424,9 @@ nonisolated extension User_V1_RegisterRequest: SwiftProtobuf.Message, SwiftProto
     if !self.name.isEmpty {
       try visitor.visitSingularStringField(value: self.name, fieldNumber: 3)
     }
+    try { if let v = self._username {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 4)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -373,6 +434,7 @@ nonisolated extension User_V1_RegisterRequest: SwiftProtobuf.Message, SwiftProto
     if lhs.email != rhs.email {return false}
     if lhs.password != rhs.password {return false}
     if lhs.name != rhs.name {return false}
+    if lhs._username != rhs._username {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -380,7 +442,7 @@ nonisolated extension User_V1_RegisterRequest: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension User_V1_GetUserRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GetUserRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}email\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}email\0\u{1}username\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -390,6 +452,7 @@ nonisolated extension User_V1_GetUserRequest: SwiftProtobuf.Message, SwiftProtob
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.email) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.username) }()
       default: break
       }
     }
@@ -402,12 +465,16 @@ nonisolated extension User_V1_GetUserRequest: SwiftProtobuf.Message, SwiftProtob
     if !self.email.isEmpty {
       try visitor.visitSingularStringField(value: self.email, fieldNumber: 2)
     }
+    if !self.username.isEmpty {
+      try visitor.visitSingularStringField(value: self.username, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: User_V1_GetUserRequest, rhs: User_V1_GetUserRequest) -> Bool {
     if lhs.id != rhs.id {return false}
     if lhs.email != rhs.email {return false}
+    if lhs.username != rhs.username {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -415,7 +482,7 @@ nonisolated extension User_V1_GetUserRequest: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension User_V1_UpdateProfileRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".UpdateProfileRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}username\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -425,6 +492,7 @@ nonisolated extension User_V1_UpdateProfileRequest: SwiftProtobuf.Message, Swift
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self._name) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self._username) }()
       default: break
       }
     }
@@ -441,12 +509,16 @@ nonisolated extension User_V1_UpdateProfileRequest: SwiftProtobuf.Message, Swift
     try { if let v = self._name {
       try visitor.visitSingularStringField(value: v, fieldNumber: 2)
     } }()
+    try { if let v = self._username {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 3)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: User_V1_UpdateProfileRequest, rhs: User_V1_UpdateProfileRequest) -> Bool {
     if lhs.id != rhs.id {return false}
     if lhs._name != rhs._name {return false}
+    if lhs._username != rhs._username {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -542,7 +614,7 @@ nonisolated extension User_V1_ListUsersResponse: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension User_V1_CreateUserRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CreateUserRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}email\0\u{1}password\0\u{1}name\0\u{1}roles\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}email\0\u{1}password\0\u{1}name\0\u{1}roles\0\u{1}username\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -554,12 +626,17 @@ nonisolated extension User_V1_CreateUserRequest: SwiftProtobuf.Message, SwiftPro
       case 2: try { try decoder.decodeSingularStringField(value: &self.password) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.name) }()
       case 4: try { try decoder.decodeRepeatedStringField(value: &self.roles) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self._username) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.email.isEmpty {
       try visitor.visitSingularStringField(value: self.email, fieldNumber: 1)
     }
@@ -572,6 +649,9 @@ nonisolated extension User_V1_CreateUserRequest: SwiftProtobuf.Message, SwiftPro
     if !self.roles.isEmpty {
       try visitor.visitRepeatedStringField(value: self.roles, fieldNumber: 4)
     }
+    try { if let v = self._username {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 5)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -580,6 +660,7 @@ nonisolated extension User_V1_CreateUserRequest: SwiftProtobuf.Message, SwiftPro
     if lhs.password != rhs.password {return false}
     if lhs.name != rhs.name {return false}
     if lhs.roles != rhs.roles {return false}
+    if lhs._username != rhs._username {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -617,7 +698,7 @@ nonisolated extension User_V1_RoleList: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension User_V1_UpdateUserRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".UpdateUserRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}roles\0\u{1}active\0\u{3}acting_user_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}roles\0\u{1}active\0\u{3}acting_user_id\0\u{1}username\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -630,6 +711,7 @@ nonisolated extension User_V1_UpdateUserRequest: SwiftProtobuf.Message, SwiftPro
       case 3: try { try decoder.decodeSingularMessageField(value: &self._roles) }()
       case 4: try { try decoder.decodeSingularBoolField(value: &self._active) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.actingUserID) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self._username) }()
       default: break
       }
     }
@@ -655,6 +737,9 @@ nonisolated extension User_V1_UpdateUserRequest: SwiftProtobuf.Message, SwiftPro
     if !self.actingUserID.isEmpty {
       try visitor.visitSingularStringField(value: self.actingUserID, fieldNumber: 5)
     }
+    try { if let v = self._username {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 6)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -664,6 +749,7 @@ nonisolated extension User_V1_UpdateUserRequest: SwiftProtobuf.Message, SwiftPro
     if lhs._roles != rhs._roles {return false}
     if lhs._active != rhs._active {return false}
     if lhs.actingUserID != rhs.actingUserID {return false}
+    if lhs._username != rhs._username {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
