@@ -17,6 +17,7 @@ let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", packa
 let jwtKit = Target.Dependency.product(name: "JWTKit", package: "jwt-kit")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 let asyncHTTPClient = Target.Dependency.product(name: "AsyncHTTPClient", package: "async-http-client")
+let compressNIO = Target.Dependency.product(name: "CompressNIO", package: "compress-nio")
 
 /// The store modules a service links: its own database driver and nothing else.
 let postgres = ["Postgres", "ServicePostgres", "DatabaseKit"]
@@ -27,7 +28,7 @@ let mongo = ["Mongo", "ServiceMongo", "DatabaseKit"]
 /// the store modules it links (only its own database driver), further shared modules, and the
 /// folders copied as resources (SQL migrations, static files).
 let services: [(executable: String, library: String, folder: String, store: [String], uses: [Target.Dependency], resources: [String])] = [
-    ("gateway", "GatewayService", "Gateway", [], ["Contracts", "AccessTokens", "EventKit", "PlatformHTTP", "PlatformRPC", "PlatformAPI", openAPIRuntime, openAPIHummingbird], ["Resources", "API/openapi.yaml"]),
+    ("gateway", "GatewayService", "Gateway", [], ["Contracts", "AccessTokens", "EventKit", "PlatformHTTP", "PlatformRPC", "PlatformAPI", openAPIRuntime, openAPIHummingbird, crypto, asyncHTTPClient, compressNIO], ["Resources", "API/openapi.yaml"]),
     ("idm", "IDMService", "IDM", postgres, ["Contracts", "AccessTokens", "EventKit", "PlatformRPC"], ["Migrations"]),
     ("auth", "AuthService", "Auth", postgres, ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"], ["Migrations"]),
     ("user", "UserService", "User", postgres, ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"], ["Migrations"]),
@@ -241,6 +242,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: sharedTargets + serviceTargets + testTargets
 )

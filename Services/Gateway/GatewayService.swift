@@ -15,7 +15,8 @@ public struct GatewayOverrides: Sendable {
     public init(peers: GatewayPeers? = nil) { self.peers = peers }
 }
 
-/// The only public entry: REST/JSON, web UI and OpenAPI on port 5000; REST → gRPC, no business logic.
+/// The only public entry: REST/JSON, the web application and OpenAPI on port 5000; REST → gRPC,
+/// no business logic.
 /// Connects the service to its dependencies and returns it ready to run; tests call it too.
 public func buildGatewayService(_ settings: ServiceSettings, overrides: GatewayOverrides = .init()) async throws -> ServiceRuntime {
     var runtime = try ServiceRuntime(settings: settings)
@@ -56,17 +57,35 @@ public func buildGatewayService(_ settings: ServiceSettings, overrides: GatewayO
 
     let clientContext = ClientContextMiddleware(
         resolver: try ClientAddressResolver(trustedProxies: config.optional("GATEWAY_TRUSTED_PROXIES") ?? ""))
+    let document = try APIDocument(json: DocsRoutes.document(in: .module))
+    let corsOrigins = try CORSPolicy.origins(config.optional("GATEWAY_CORS_ORIGINS") ?? "")
+    let browser = try BrowserSession(key: config.optional("GATEWAY_CSRF_KEY") ?? "", trustedOrigins: corsOrigins)
+    let authenticator = RequestAuthenticator(gate: gate, browser: browser)
     let docs = try DocsRoutes(bundle: .module, gate: gate)
-    let api = GatewayAPI(peers: peers, gate: gate, profiles: profiles)
-    let policy = APIMiddleware(
-        document: try APIDocument(json: DocsRoutes.document(in: .module)),
-        authenticate: { try await gate.authenticate(authorization: $0) })
+    let web = try WebAssets(bundle: .module)
+    let api = GatewayAPI(
+        peers: peers, gate: gate, profiles: profiles, browser: browser, health: try healthProbe(settings))
+    let policy = APIMiddleware(document: document, authenticate: { try await authenticator.caller(of: $0) })
+    runtime.addEdgeMiddleware(SecurityHeaders())
+    runtime.addEdgeMiddleware(CORSPolicy(origins: corsOrigins, document: document))
     runtime.addRoutes { router in
         docs.add(to: router)
+        web.add(to: router)
         try api.registerHandlers(
-            on: router.group().add(middleware: APIErrorMiddleware()).add(middleware: clientContext),
+            on: router.group().add(middleware: ResponseCookies.Middleware()).add(middleware: APIErrorMiddleware())
+                .add(middleware: clientContext),
             configuration: GatewayAPI.configuration,
             middlewares: [policy])
     }
     return runtime
+}
+
+/// Every service's ops routes: the peers' on their hosts (`<PREFIX>_GRPC_HOST`), the gateway's own on loopback.
+private func healthProbe(_ settings: ServiceSettings) throws -> ServiceHealthProbe {
+    ServiceHealthProbe(
+        services: try ServiceManifest.all.map { service in
+            let port = try settings.config.port("\(service.environmentPrefix)_HTTP_PORT", default: service.defaultHTTPPort)
+            let host = service.name == settings.name ? "127.0.0.1" : try settings.host(of: service)
+            return (service.name, "http://\(host):\(service.name == settings.name ? settings.httpPort : port)")
+        })
 }

@@ -7,7 +7,9 @@ import PlatformCore
 /// re-codes it: the caller is authenticated (401) and holds a declared role (403); a malformed id
 /// in the path is 404 like an unknown one; a JSON body is read once and bounded (413).
 public struct APIMiddleware: ServerMiddleware {
-    public typealias Authenticate = @Sendable (_ authorization: String?) async throws -> Caller
+    /// The caller of the request's credentials (a bearer token, or whatever else the edge
+    /// accepts), nil when it presents none; throws when they are not valid.
+    public typealias Authenticate = @Sendable (_ request: HTTPRequest) async throws -> Caller?
     /// The largest JSON request body.
     public static let maximumJSONBody = 64 * 1024
     static let literalHeaders: [HTTPField.Name] = [.eTag, .cacheControl, .contentDisposition]
@@ -62,10 +64,11 @@ public struct APIMiddleware: ServerMiddleware {
         case .open:
             return nil
         case .optional:
-            guard let authorization = request.headerFields[.authorization] else { return nil }
-            return try await authenticate(authorization)
+            return try await authenticate(request)
         case .signedIn(let alternatives):
-            let caller = try await authenticate(request.headerFields[.authorization])
+            guard let caller = try await authenticate(request) else {
+                throw AppError(.unauthenticated, "a bearer token is required")
+            }
             guard alternatives.contains(where: caller.meets) else {
                 let roles = alternatives.map { $0.isEmpty ? "user accounts" : $0.sorted().joined(separator: " and ") }
                 throw AppError(.permissionDenied, "this operation is for \(roles.joined(separator: " or "))")

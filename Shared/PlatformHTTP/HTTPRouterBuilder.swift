@@ -3,16 +3,20 @@ import PlatformCore
 import PlatformMetrics
 
 /// A router with the platform's middleware in order: request id (outermost, so even errors
-/// carry it), metrics, request log, JSON errors; plus the ops routes.
+/// carry it), the service's `edge` middleware (which sees every response), metrics, request log,
+/// JSON errors; plus the ops routes.
 public func makePlatformRouter(
-    service: String, readiness: Readiness, translateError: @escaping @Sendable (any Error) -> AppError? = { _ in nil }
+    service: String, version: String = "dev", readiness: Readiness,
+    translateError: @escaping @Sendable (any Error) -> AppError? = { _ in nil },
+    edge: (Router<AppRequestContext>) -> Void = { _ in }
 ) -> Router<AppRequestContext> {
     _ = PlatformMetrics.registry  // swift-metrics must be bootstrapped before the middleware creates its metrics
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
+    edge(router)
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware(translate: translateError))
-    OpsRoutes.add(to: router, service: service, readiness: readiness)
+    OpsRoutes.add(to: router, service: service, version: version, readiness: readiness)
     return router
 }

@@ -9,6 +9,13 @@ public enum OpsRoutes {
     struct HealthBody: ResponseEncodable {
         let status: String
         let service: String
+        let version: String
+        let uptimeSeconds: Int
+
+        enum CodingKeys: String, CodingKey {
+            case status, service, version
+            case uptimeSeconds = "uptime_seconds"
+        }
     }
 
     struct ReadyBody: ResponseEncodable {
@@ -17,8 +24,11 @@ public enum OpsRoutes {
         let checks: [String: String]
     }
 
-    public static func add(to router: Router<AppRequestContext>, service: String, readiness: Readiness) {
-        router.get("/health") { _, _ in HealthBody(status: "ok", service: service) }
+    public static func add(to router: Router<AppRequestContext>, service: String, version: String, readiness: Readiness) {
+        let started = ContinuousClock.now
+        router.get("/health") { _, _ in
+            HealthBody(status: "ok", service: service, version: version, uptimeSeconds: Int((ContinuousClock.now - started).components.seconds))
+        }
         router.head("/health") { _, _ in HTTPResponse.Status.ok }  // liveness probes that only send HEAD
         router.get("/ready") { _, _ -> EditedResponse<ReadyBody> in
             let report = await readiness.evaluate()

@@ -19,6 +19,7 @@ public struct ServiceRuntime: Sendable {
     public private(set) var backgroundServices: [any Service] = []
     private var shutdownHooks: [@Sendable () async -> Void] = []
     private var routeSetups: [@Sendable (Router<AppRequestContext>) throws -> Void] = []
+    private var edgeSetups: [@Sendable (Router<AppRequestContext>) -> Void] = []
     /// The broker publisher, when the service uses the broker.
     public private(set) var publisher: AMQPPublisher?
     /// Long-lived gRPC clients for calling other services (one connection per target).
@@ -50,6 +51,12 @@ public struct ServiceRuntime: Sendable {
         routeSetups.append(setup)
     }
 
+    /// Middleware around every request, outside the platform's error handling, so it sees every
+    /// response (errors and unknown routes included); added in order, outermost first.
+    public mutating func addEdgeMiddleware(_ middleware: some RouterMiddleware<AppRequestContext>) {
+        edgeSetups.append { $0.add(middleware: middleware) }
+    }
+
     /// Runs after the servers stopped: close pools and connections here.
     public mutating func onShutdown(_ hook: @escaping @Sendable () async -> Void) { shutdownHooks.append(hook) }
 
@@ -57,7 +64,10 @@ public struct ServiceRuntime: Sendable {
 
     /// The HTTP router with middleware, ops routes and the service's own routes.
     public func makeRouter() throws -> Router<AppRequestContext> {
-        let router = makePlatformRouter(service: settings.name, readiness: readiness, translateError: translatePlatformError)
+        let edges = edgeSetups
+        let router = makePlatformRouter(
+            service: settings.name, version: settings.version, readiness: readiness, translateError: translatePlatformError,
+            edge: { router in for setup in edges { setup(router) } })
         for setup in routeSetups { try setup(router) }
         return router
     }
@@ -145,7 +155,7 @@ extension ServiceRuntime {
         guard settings.descriptor.peers.contains(peer.name) else {
             throw ConfigError(variable: "\(peer.environmentPrefix)_GRPC_PORT", problem: "\(settings.name) does not call \(peer.name) (ServiceManifest)")
         }
-        let host = try settings.config.string("\(peer.environmentPrefix)_GRPC_HOST", default: "127.0.0.1")
+        let host = try settings.host(of: peer)
         let port = try settings.config.port("\(peer.environmentPrefix)_GRPC_PORT", default: peer.defaultGRPCPort)
         return try rpcClients.client(host: host, port: port)
     }

@@ -4,7 +4,7 @@ import PlatformConfig
 
 /// What every service reads from its environment: where it listens, how much it logs,
 /// and where the broker is. Variable names are `<PREFIX>_HTTP_PORT`, `<PREFIX>_GRPC_PORT`,
-/// `BIND_HOST`, `LOG_LEVEL`, `AMQP_URL` and `STARTUP_TIMEOUT`.
+/// `BIND_HOST`, `LOG_LEVEL`, `AMQP_URL`, `STARTUP_TIMEOUT` and `PLATFORM_VERSION`.
 public struct ServiceSettings: Sendable {
     public let descriptor: ServiceDescriptor
     public let bindHost: String
@@ -16,7 +16,12 @@ public struct ServiceSettings: Sendable {
     /// Where events go without a broker: several services in one test process.
     public private(set) var localEvents: LocalEventBus?
     public let startupTimeout: Duration
+    /// What `/health` reports: the release, or what the deployment names it (an image tag).
+    public let version: String
     public let config: ConfigReader
+
+    /// The platform's release.
+    public static let release = "1.0.0"
 
     public init(_ descriptor: ServiceDescriptor, config: ConfigReader = ConfigReader()) throws {
         self.descriptor = descriptor
@@ -35,6 +40,7 @@ public struct ServiceSettings: Sendable {
             descriptor.usesBroker
             ? try config.url("AMQP_URL", default: "amqp://platform@127.0.0.1:5672/%2F", schemes: ["amqp"]) : nil
         startupTimeout = try config.duration("STARTUP_TIMEOUT", default: .seconds(60))
+        version = try config.string("PLATFORM_VERSION", default: Self.release)
     }
 
     /// For tests that run services in one process: no broker; events are consumed from (and the
@@ -46,6 +52,11 @@ public struct ServiceSettings: Sendable {
 
     public var name: String { descriptor.name }
     public var prefix: String { descriptor.environmentPrefix }
+
+    /// Where `peer` runs: `<PREFIX>_GRPC_HOST` (its HTTP port is on the same host).
+    public func host(of peer: ServiceDescriptor) throws -> String {
+        try config.string("\(peer.environmentPrefix)_GRPC_HOST", default: "127.0.0.1")
+    }
 
     /// The `<PREFIX>_DATABASE_URL` of the service's own store.
     public func databaseURL(default defaultValue: String, schemes: Set<String>) throws -> String {

@@ -18,6 +18,7 @@ struct Probe: Sendable {
     var token: String?
     var json: [String: any Sendable]?
     var rawBody: (bytes: [UInt8], contentType: String)?
+    var headers: HTTPFields = [:]
 
     init(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: [String: any Sendable]? = nil) {
         self.method = method
@@ -27,8 +28,8 @@ struct Probe: Sendable {
     }
 
     func send(to stack: PlatformStack) async throws -> RESTResponse {
-        guard let rawBody else { return try await stack.client.call(method, path, token: token, json: json) }
-        var headers = HTTPFields()
+        guard let rawBody else { return try await stack.client.call(method, path, token: token, json: json, headers: headers) }
+        var headers = headers
         headers[.contentType] = rawBody.contentType
         if let token { headers[.authorization] = "Bearer \(token)" }
         let response = try await stack.client.executeRequest(
@@ -260,6 +261,19 @@ struct DocumentedStatusTests {
         case "headHealth": return Probe(.head, "/health")
         case "getReady": return Probe(.get, "/ready")
         case "getMetrics": return Probe(.get, "/metrics")
+        case "browserLogin":
+            let account = try await stack.customer()
+            return Probe(.post, "/api/auth/browser/login", json: ["email": account.email, "password": account.password])
+        case "browserTerminalLogin":
+            let café = try await stack.café()
+            return Probe(.post, "/api/auth/browser/terminal-login", json: ["location_id": café.id, "access_code": café.code])
+        case "browserRefresh", "browserLogout":
+            var probe = Probe(.post, operation == "browserRefresh" ? "/api/auth/browser/refresh" : "/api/auth/browser/logout")
+            probe.headers = try await stack.browserSession()
+            return probe
+        case "getFullHealth": return Probe(.get, "/api/health/full", token: try await stack.admin().accessToken)
+        case "getWebApp": return Probe(.get, "/")
+        case "getWebAsset": return Probe(.get, "/web/app.js")
         default: throw TestFailure("no valid request for \(operation): add one when adding an operation")
         }
     }
@@ -270,16 +284,24 @@ struct DocumentedStatusTests {
         switch status {
         case 200, 201, 202, 204:
             return try await probe.send(to: stack)
-        case 401 where operation == "login":
+        case 401 where operation == "login" || operation == "browserLogin":
             probe.json = ["email": "nobody-\(UUID())@example.com", "password": "not the password"]
         case 401 where operation == "refreshTokens":
             probe.json = ["refresh_token": "spent-or-never-issued"]
-        case 401 where operation == "terminalLogin":
+        case 401 where operation == "terminalLogin" || operation == "browserTerminalLogin":
             probe.json?["access_code"] = "not the code"
+        case 401 where operation == "browserRefresh":
+            probe.headers[.cookie] = probe.headers[.cookie]?.split(separator: ";").filter { !$0.contains("platform_refresh") }
+                .joined(separator: ";")
         case 401 where gatewayDocument.operations[operation]?.access == .optional:
             probe.token = "not.a.token"
         case 401:
             probe.token = nil
+        case 403 where operation == "browserRefresh" || operation == "browserLogout":
+            probe.headers[HTTPField.Name("X-CSRF-Token")!] = nil
+        case 304:
+            let current = try await probe.send(to: stack)
+            probe.headers[.ifNoneMatch] = try #require(current.headers[.eTag])
         case 403 where operation == "readImage":
             probe.path = probe.path.replacingOccurrences(of: "signature=", with: "signature=0")
         case 403 where operation == "getLastConnection":
@@ -313,6 +335,8 @@ struct DocumentedStatusTests {
             probe.path = "/api/tickets/ZZZZZZZZZZZZ" + (operation == "checkInTicket" ? "/check-in" : "")
         case 404 where operation == "createPacket":
             probe.json?["event_ids"] = [UUID().uuidString]
+        case 404 where operation == "getWebAsset":
+            probe.path = "/web/no-such-file.js"
         case 404 where operation == "getMyClient":
             probe.token = try await stack.customer().accessToken  // no profile yet
         case 404:
@@ -419,7 +443,7 @@ struct DocumentedStatusTests {
                 guess.json?["current_password"] = "guess \(index)"
                 _ = try await guess.send(to: stack)
             }
-        case 429 where operation == "terminalLogin":
+        case 429 where operation == "terminalLogin" || operation == "browserTerminalLogin":
             for index in 0..<5 {
                 var guess = probe
                 guess.json?["access_code"] = "guess \(index)"

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import TestSupport
 import Testing
 
@@ -42,5 +43,17 @@ extension PlatformStack {
         return Account(
             id: id, email: email, password: password, accessToken: try #require(response["access_token"] as? String),
             refreshToken: try #require(response["refresh_token"] as? String))
+    }
+}
+
+extension PlatformStack {
+    /// The cookies and CSRF header of a customer signed in through `POST /api/auth/browser/login`.
+    func browserSession() async throws -> HTTPFields {
+        let account = try await customer()
+        let response = try await client.call(
+            .post, "/api/auth/browser/login", json: ["email": account.email, "password": account.password])
+        try #require(response.status == 200, "\(response)")
+        let cookies = response.headers[values: .setCookie].map { $0.prefix { $0 != ";" } }.joined(separator: "; ")
+        return [.cookie: cookies, HTTPField.Name("X-CSRF-Token")!: try #require(response["csrf_token"] as? String)]
     }
 }

@@ -60,7 +60,7 @@ public struct PlatformStack: Sendable {
             let stack = Stores()
             let environment = [
                 "BCRYPT_COST": "4", "STARTUP_TIMEOUT": "5", "LOG_LEVEL": "critical", "ADMIN_EMAIL": adminEmail,
-                "ADMIN_PASSWORD": adminPassword,
+                "ADMIN_PASSWORD": adminPassword, "GATEWAY_CSRF_KEY": "a test CSRF key of at least 32 characters",
             ].merging(databases) { _, database in database }.merging(config) { _, override in override }
             func settings(_ descriptor: ServiceKit.ServiceDescriptor) throws -> ServiceSettings {
                 var settings = try ServiceSettings(descriptor, config: ConfigReader(environment))

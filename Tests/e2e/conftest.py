@@ -79,3 +79,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         by_status[status].append(operation_id)
     for status in sorted(by_status):
         terminalreporter.write_line(f"{status}: {', '.join(by_status[status])}")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call):
+    # Lets fixtures see whether their test failed (the browser fixture then saves a screenshot).
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)

@@ -10,6 +10,8 @@ struct GatewayAPI: APIProtocol {
     let peers: GatewayPeers
     let gate: AccessGate
     let profiles: ProfileCache<OwnProfile>
+    let browser: BrowserSession
+    let health: ServiceHealthProbe
 
     /// How operations encode: compact JSON with sorted keys, times as RFC 3339 UTC with milliseconds.
     static let configuration = Configuration(

@@ -53,6 +53,11 @@ public struct ClientAddressResolver: Sendable {
         return hops.reversed().first { !isTrusted($0) } ?? peer
     }
 
+    /// Whether the client reached the platform over TLS: a trusted proxy says so in `X-Forwarded-Proto`.
+    public func isSecure(_ request: Request, context: AppRequestContext) -> Bool {
+        isTrusted(context.remoteAddress?.ipAddress ?? "") && request.headers[.xForwardedProto]?.lowercased() == "https"
+    }
+
     private func isTrusted(_ address: String) -> Bool { trusted.contains { $0.contains(address) } }
 }
 
@@ -61,6 +66,10 @@ public struct ClientAddressResolver: Sendable {
 struct ClientContext: Sendable {
     var address: String
     var userAgent: String
+    /// Reached over TLS (cookies get `Secure`).
+    var secure = false
+    /// The request's head, for what the generated layer does not pass on (cookies).
+    var head = HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/")
 
     @TaskLocal static var current = ClientContext(address: "", userAgent: "")
 }
@@ -71,11 +80,13 @@ struct ClientContextMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let client = ClientContext(
-            address: resolver.address(of: request, context: context), userAgent: request.headers[.userAgent] ?? "")
+            address: resolver.address(of: request, context: context), userAgent: request.headers[.userAgent] ?? "",
+            secure: resolver.isSecure(request, context: context), head: request.head)
         return try await ClientContext.$current.withValue(client) { try await next(request, context) }
     }
 }
 
 extension HTTPField.Name {
     static let xForwardedFor = Self("X-Forwarded-For")!
+    static let xForwardedProto = Self("X-Forwarded-Proto")!
 }

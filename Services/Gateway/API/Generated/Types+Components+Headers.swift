@@ -18,5 +18,9 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/headers/Retry-After`.
         internal typealias RetryAfter = Swift.Int
+        /// The browser session's cookies (`platform_session`, `platform_refresh`, `platform_csrf`), one header each; cleared with `Max-Age=0`.
+        ///
+        /// - Remark: Generated from `#/components/headers/Set-Cookie`.
+        internal typealias SetCookie = Swift.String
     }
 }

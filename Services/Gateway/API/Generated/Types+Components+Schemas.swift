@@ -3258,5 +3258,135 @@ extension Components {
             case file(OpenAPIRuntime.MultipartPart<Components.Schemas.ImageUploadForm.FilePayload>)
             case undocumented(OpenAPIRuntime.MultipartRawPart)
         }
+        /// - Remark: Generated from `#/components/schemas/BrowserSession`.
+        internal struct BrowserSession: Codable, Hashable, Sendable {
+            /// Send it as `X-CSRF-Token` with every POST, PUT, PATCH and DELETE.
+            ///
+            /// - Remark: Generated from `#/components/schemas/BrowserSession/csrf_token`.
+            internal var csrfToken: Swift.String
+            /// Seconds until the session cookie's token expires (renew before).
+            ///
+            /// - Remark: Generated from `#/components/schemas/BrowserSession/expires_in`.
+            internal var expiresIn: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/BrowserSession/refresh_expires_in`.
+            internal var refreshExpiresIn: Swift.Int
+            /// Creates a new `BrowserSession`.
+            ///
+            /// - Parameters:
+            ///   - csrfToken: Send it as `X-CSRF-Token` with every POST, PUT, PATCH and DELETE.
+            ///   - expiresIn: Seconds until the session cookie's token expires (renew before).
+            ///   - refreshExpiresIn:
+            internal init(
+                csrfToken: Swift.String,
+                expiresIn: Swift.Int,
+                refreshExpiresIn: Swift.Int
+            ) {
+                self.csrfToken = csrfToken
+                self.expiresIn = expiresIn
+                self.refreshExpiresIn = refreshExpiresIn
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case csrfToken = "csrf_token"
+                case expiresIn = "expires_in"
+                case refreshExpiresIn = "refresh_expires_in"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PlatformHealth`.
+        internal struct PlatformHealth: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PlatformHealth/status`.
+            internal enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case ok = "ok"
+                case degraded = "degraded"
+            }
+            /// - Remark: Generated from `#/components/schemas/PlatformHealth/status`.
+            internal var status: Components.Schemas.PlatformHealth.StatusPayload
+            /// - Remark: Generated from `#/components/schemas/PlatformHealth/services`.
+            internal var services: [Components.Schemas.ServiceHealth]
+            /// Creates a new `PlatformHealth`.
+            ///
+            /// - Parameters:
+            ///   - status:
+            ///   - services:
+            internal init(
+                status: Components.Schemas.PlatformHealth.StatusPayload,
+                services: [Components.Schemas.ServiceHealth]
+            ) {
+                self.status = status
+                self.services = services
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case status
+                case services
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ServiceHealth`.
+        internal struct ServiceHealth: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ServiceHealth/name`.
+            internal var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ServiceHealth/status`.
+            internal enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case ready = "ready"
+                case notReady = "not_ready"
+                case unreachable = "unreachable"
+            }
+            /// - Remark: Generated from `#/components/schemas/ServiceHealth/status`.
+            internal var status: Components.Schemas.ServiceHealth.StatusPayload
+            /// - Remark: Generated from `#/components/schemas/ServiceHealth/version`.
+            internal var version: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ServiceHealth/uptime_seconds`.
+            internal var uptimeSeconds: Swift.Int?
+            /// Dependency → `ok` or what failed (empty when unreachable).
+            ///
+            /// - Remark: Generated from `#/components/schemas/ServiceHealth/checks`.
+            internal struct ChecksPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                internal var additionalProperties: [String: Swift.String]
+                /// Creates a new `ChecksPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                internal init(additionalProperties: [String: Swift.String] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// Dependency → `ok` or what failed (empty when unreachable).
+            ///
+            /// - Remark: Generated from `#/components/schemas/ServiceHealth/checks`.
+            internal var checks: Components.Schemas.ServiceHealth.ChecksPayload
+            /// Creates a new `ServiceHealth`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - status:
+            ///   - version:
+            ///   - uptimeSeconds:
+            ///   - checks: Dependency → `ok` or what failed (empty when unreachable).
+            internal init(
+                name: Swift.String,
+                status: Components.Schemas.ServiceHealth.StatusPayload,
+                version: Swift.String? = nil,
+                uptimeSeconds: Swift.Int? = nil,
+                checks: Components.Schemas.ServiceHealth.ChecksPayload
+            ) {
+                self.name = name
+                self.status = status
+                self.version = version
+                self.uptimeSeconds = uptimeSeconds
+                self.checks = checks
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case name
+                case status
+                case version
+                case uptimeSeconds = "uptime_seconds"
+                case checks
+            }
+        }
     }
 }

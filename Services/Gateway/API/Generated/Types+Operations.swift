@@ -1246,6 +1246,969 @@ internal enum Operations {
             }
         }
     }
+    /// Sign a browser in (session cookies instead of tokens)
+    ///
+    /// Like `POST /api/auth/login`, but the tokens go into cookies that scripts cannot read: `platform_session` (the access token; `HttpOnly`, `SameSite=Strict`, `Path=/`) and `platform_refresh` (`HttpOnly`, `SameSite=Strict`, `Path=/api/auth/browser/refresh`), both `Secure` when the gateway is reached over TLS; plus the readable `platform_csrf` holding the CSRF token that the body returns too. See "Browsers" above.
+    ///
+    /// - Remark: HTTP `POST /api/auth/browser/login`.
+    /// - Remark: Generated from `#/paths//api/auth/browser/login/post(browserLogin)`.
+    internal enum BrowserLogin {
+        internal static let id: Swift.String = "browserLogin"
+        internal struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/auth/browser/login/POST/header`.
+            internal struct Headers: Sendable, Hashable {
+                internal var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.BrowserLogin.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                internal init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.BrowserLogin.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            internal var headers: Operations.BrowserLogin.Input.Headers
+            /// - Remark: Generated from `#/paths/api/auth/browser/login/POST/requestBody`.
+            internal enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/auth/browser/login/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.LoginRequest)
+            }
+            internal var body: Operations.BrowserLogin.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            ///   - body:
+            internal init(
+                headers: Operations.BrowserLogin.Input.Headers = .init(),
+                body: Operations.BrowserLogin.Input.Body
+            ) {
+                self.headers = headers
+                self.body = body
+            }
+        }
+        internal enum Output: Sendable, Hashable {
+            internal struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/auth/browser/login/POST/responses/200/headers`.
+                internal struct Headers: Sendable, Hashable {
+                    /// The request's id (the caller's own if acceptable, otherwise generated); quote it when reporting a problem.
+                    ///
+                    /// - Remark: Generated from `#/paths/api/auth/browser/login/POST/responses/200/headers/X-Request-ID`.
+                    internal var xRequestID: Components.Headers.XRequestID?
+                    /// The browser session's cookies (`platform_session`, `platform_refresh`, `platform_csrf`), one header each; cleared with `Max-Age=0`.
+                    ///
+                    /// - Remark: Generated from `#/paths/api/auth/browser/login/POST/responses/200/headers/Set-Cookie`.
+                    internal var setCookie: Components.Headers.SetCookie?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - xRequestID: The request's id (the caller's own if acceptable, otherwise generated); quote it when reporting a problem.
+                    ///   - setCookie: The browser session's cookies (`platform_session`, `platform_refresh`, `platform_csrf`), one header each; cleared with `Max-Age=0`.
+                    internal init(
+                        xRequestID: Components.Headers.XRequestID? = nil,
+                        setCookie: Components.Headers.SetCookie? = nil
+                    ) {
+                        self.xRequestID = xRequestID
+                        self.setCookie = setCookie
+                    }
+                }
+                /// Received HTTP response headers
+                internal var headers: Operations.BrowserLogin.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/api/auth/browser/login/POST/responses/200/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/auth/browser/login/POST/responses/200/content/application\/json`.
+                    case json(Components.Schemas.BrowserSession)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.BrowserSession {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.BrowserLogin.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                internal init(
+                    headers: Operations.BrowserLogin.Output.Ok.Headers = .init(),
+                    body: Operations.BrowserLogin.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// Signed in; the three cookies are set.
+            ///
+            /// - Remark: Generated from `#/paths//api/auth/browser/login/post(browserLogin)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.BrowserLogin.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            internal var ok: Operations.BrowserLogin.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// `unauthenticated`: credentials or token missing, malformed, expired, tampered with or revoked.
+            ///
+            /// - Remark: Generated from `#/paths//api/auth/browser/login/post(browserLogin)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            internal var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// `invalid_argument`: `error.details` maps each bad field to its problem.
+            ///
+            /// - Remark: Generated from `#/paths//api/auth/browser/login/post(browserLogin)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Components.Responses.ValidationError)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            internal var unprocessableContent: Components.Responses.ValidationError {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// `payload_too_large`: the JSON body exceeds 64 KiB.
+            ///
+            /// - Remark: Generated from `#/paths//api/auth/browser/login/post(browserLogin)/responses/413`.
+            ///
+            /// HTTP response code: `413 contentTooLarge`.
+            case contentTooLarge(Components.Responses.PayloadTooLarge)
+            /// The associated value of the enum case if `self` is `.contentTooLarge`.
+            ///
+            /// - Throws: An error if `self` is not `.contentTooLarge`.
+            /// - SeeAlso: `.contentTooLarge`.
+            internal var contentTooLarge: Components.Responses.PayloadTooLarge {
+                get throws {
+                    switch self {
+                    case let .contentTooLarge(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "contentTooLarge",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// `unsupported_media_type`: the body must be `application/json`.
+            ///
+            /// - Remark: Generated from `#/paths//api/auth/browser/login/post(browserLogin)/responses/415`.
+            ///
+            /// HTTP response code: `415 unsupportedMediaType`.
+            case unsupportedMediaType(Components.Responses.UnsupportedMediaType)
+            /// The associated value of the enum case if `self` is `.unsupportedMediaType`.
+            ///
+            /// - Throws: An error if `self` is not `.unsupportedMediaType`.
+            /// - SeeAlso: `.unsupportedMediaType`.
+            internal var unsupportedMediaType: Components.Responses.UnsupportedMediaType {
+                get throws {
+                    switch self {
+                    case let .unsupportedMediaType(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unsupportedMediaType",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// `resource_exhausted`: throttled. The `Error` body's `error.details` holds
+            /// `retry_after_seconds`, the wait in whole seconds as a string of digits (e.g.
+            /// `"900"`); the `Retry-After` header carries the same number. Retry after that long.
+            ///
+            ///
+            /// - Remark: Generated from `#/paths//api/auth/browser/login/post(browserLogin)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses.TooManyRequests)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            internal var tooManyRequests: Components.Responses.TooManyRequests {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// `unavailable`: a service behind the gateway does not answer.
+            ///
+            /// - Remark: Generated from `#/paths//api/auth/browser/login/post(browserLogin)/responses/503`.
+            ///
+            /// HTTP response code: `503 serviceUnavailable`.
+            case serviceUnavailable(Components.Responses.Unavailable)
+            /// The associated value of the enum case if `self` is `.serviceUnavailable`.
+            ///
+            /// - Throws: An error if `self` is not `.serviceUnavailable`.
+            /// - SeeAlso: `.serviceUnavailable`.
+            internal var serviceUnavailable: Components.Responses.Unavailable {
+                get throws {
+                    switch self {
+                    case let .serviceUnavailable(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "serviceUnavailable",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        internal enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            internal init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            internal var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            internal static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Sign a café terminal's browser in with the café's access code
+    ///
+    /// Like `POST /api/auth/terminal-login`, with the cookies of `browserLogin`.
+    ///
+    /// - Remark: HTTP `POST /api/auth/browser/terminal-login`.
+    /// - Remark: Generated from `#/paths//api/auth/browser/terminal-login/post(browserTerminalLogin)`.
+    internal enum BrowserTerminalLogin {
+        internal static let id: Swift.String = "browserTerminalLogin"
+        internal struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/auth/browser/terminal-login/POST/header`.
+            internal struct Headers: Sendable, Hashable {
+                internal var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.BrowserTerminalLogin.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                internal init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.BrowserTerminalLogin.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            internal var headers: Operations.BrowserTerminalLogin.Input.Headers
+            /// - Remark: Generated from `#/paths/api/auth/browser/terminal-login/POST/requestBody`.
+            internal enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/auth/browser/terminal-login/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.TerminalLoginRequest)
+            }
+            internal var body: Operations.BrowserTerminalLogin.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            ///   - body:
+            internal init(
+                headers: Operations.BrowserTerminalLogin.Input.Headers = .init(),
+                body: Operations.BrowserTerminalLogin.Input.Body
+            ) {
+                self.headers = headers
+                self.body = body
+            }
+        }
+        internal enum Output: Sendable, Hashable {
+            internal struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/auth/browser/terminal-login/POST/responses/200/headers`.
+                internal struct Headers: Sendable, Hashable {
+                    /// The request's id (the caller's own if acceptable, otherwise generated); quote it when reporting a problem.
+                    ///
+                    /// - Remark: Generated from `#/paths/api/auth/browser/terminal-login/POST/responses/200/headers/X-Request-ID`.
+                    internal var xRequestID: Components.Headers.XRequestID?
+                    /// The browser session's cookies (`platform_session`, `platform_refresh`, `platform_csrf`), one header each; cleared with `Max-Age=0`.
+                    ///
+                    /// - Remark: Generated from `#/paths/api/auth/browser/terminal-login/POST/responses/200/headers/Set-Cookie`.
+                    internal var setCookie: Components.Headers.SetCookie?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - xRequestID: The request's id (the caller's own if acceptable, otherwise generated); quote it when reporting a problem.
+                    ///   - setCookie: The browser session's cookies (`platform_session`, `platform_refresh`, `platform_csrf`), one header each; cleared with `Max-Age=0`.
+                    internal init(
+                        xRequestID: Components.Headers.XRequestID? = nil,
+                        setCookie: Components.Headers.SetCookie? = nil
+                    ) {
+                        self.xRequestID = xRequestID
+                        self.setCookie = setCookie
+                    }
+                }
+                /// Received HTTP response headers
+                internal var headers: Operations.BrowserTerminalLogin.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/api/auth/browser/terminal-login/POST/responses/200/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/auth/browser/terminal-login/POST/responses/200/content/application\/json`.
+                    case json(Components.Schemas.BrowserSession)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.BrowserSession {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.BrowserTerminalLogin.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                internal init(
+                    headers: Operations.BrowserTerminalLogin.Output.Ok.Headers = .init(),
+                    body: Operations.BrowserTerminalLogin.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// Signed in; the three cookies are set.
+            ///
+            /// - Remark: Generated from `#/paths//api/auth/browser/terminal-login/post(browserTerminalLogin)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.BrowserTerminalLogin.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            internal var ok: Operations.BrowserTerminalLogin.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// `unauthenticated`: credentials or token missing, malformed, expired, tampered with or revoked.
+            ///
+            /// - Remark: Generated from `#/paths//api/auth/browser/terminal-login/post(browserTerminalLogin)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            internal var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// `invalid_argument`: `error.details` maps each bad field to its problem.
+            ///
+            /// - Remark: Generated from `#/paths//api/auth/browser/terminal-login/post(browserTerminalLogin)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Components.Responses.ValidationError)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            internal var unprocessableContent: Components.Responses.ValidationError {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// `payload_too_large`: the JSON body exceeds 64 KiB.
+            ///
+            /// - Remark: Generated from `#/paths//api/auth/browser/terminal-login/post(browserTerminalLogin)/responses/413`.
+            ///
+            /// HTTP response code: `413 contentTooLarge`.
+            case contentTooLarge(Components.Responses.PayloadTooLarge)
+            /// The associated value of the enum case if `self` is `.contentTooLarge`.
+            ///
+            /// - Throws: An error if `self` is not `.contentTooLarge`.
+            /// - SeeAlso: `.contentTooLarge`.
+            internal var contentTooLarge: Components.Responses.PayloadTooLarge {
+                get throws {
+                    switch self {
+                    case let .contentTooLarge(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "contentTooLarge",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// `unsupported_media_type`: the body must be `application/json`.
+            ///
+            /// - Remark: Generated from `#/paths//api/auth/browser/terminal-login/post(browserTerminalLogin)/responses/415`.
+            ///
+            /// HTTP response code: `415 unsupportedMediaType`.
+            case unsupportedMediaType(Components.Responses.UnsupportedMediaType)
+            /// The associated value of the enum case if `self` is `.unsupportedMediaType`.
+            ///
+            /// - Throws: An error if `self` is not `.unsupportedMediaType`.
+            /// - SeeAlso: `.unsupportedMediaType`.
+            internal var unsupportedMediaType: Components.Responses.UnsupportedMediaType {
+                get throws {
+                    switch self {
+                    case let .unsupportedMediaType(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unsupportedMediaType",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// `resource_exhausted`: throttled. The `Error` body's `error.details` holds
+            /// `retry_after_seconds`, the wait in whole seconds as a string of digits (e.g.
+            /// `"900"`); the `Retry-After` header carries the same number. Retry after that long.
+            ///
+            ///
+            /// - Remark: Generated from `#/paths//api/auth/browser/terminal-login/post(browserTerminalLogin)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses.TooManyRequests)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            internal var tooManyRequests: Components.Responses.TooManyRequests {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// `unavailable`: a service behind the gateway does not answer.
+            ///
+            /// - Remark: Generated from `#/paths//api/auth/browser/terminal-login/post(browserTerminalLogin)/responses/503`.
+            ///
+            /// HTTP response code: `503 serviceUnavailable`.
+            case serviceUnavailable(Components.Responses.Unavailable)
+            /// The associated value of the enum case if `self` is `.serviceUnavailable`.
+            ///
+            /// - Throws: An error if `self` is not `.serviceUnavailable`.
+            /// - SeeAlso: `.serviceUnavailable`.
+            internal var serviceUnavailable: Components.Responses.Unavailable {
+                get throws {
+                    switch self {
+                    case let .serviceUnavailable(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "serviceUnavailable",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        internal enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            internal init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            internal var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            internal static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Renew a browser's session cookies
+    ///
+    /// Spends the `platform_refresh` cookie (which only this path receives) like `POST /api/auth/refresh` and sets fresh cookies. The request must carry `X-CSRF-Token` equal to the `platform_csrf` cookie (403 otherwise); without a refresh cookie, or with a spent one, 401.
+    ///
+    /// - Remark: HTTP `POST /api/auth/browser/refresh`.
+    /// - Remark: Generated from `#/paths//api/auth/browser/refresh/post(browserRefresh)`.
+    internal enum BrowserRefresh {
+        internal static let id: Swift.String = "browserRefresh"
+        internal struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/auth/browser/refresh/POST/header`.
+            internal struct Headers: Sendable, Hashable {
+                internal var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.BrowserRefresh.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                internal init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.BrowserRefresh.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            internal var headers: Operations.BrowserRefresh.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            internal init(headers: Operations.BrowserRefresh.Input.Headers = .init()) {
+                self.headers = headers
+            }
+        }
+        internal enum Output: Sendable, Hashable {
+            internal struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/auth/browser/refresh/POST/responses/200/headers`.
+                internal struct Headers: Sendable, Hashable {
+                    /// The request's id (the caller's own if acceptable, otherwise generated); quote it when reporting a problem.
+                    ///
+                    /// - Remark: Generated from `#/paths/api/auth/browser/refresh/POST/responses/200/headers/X-Request-ID`.
+                    internal var xRequestID: Components.Headers.XRequestID?
+                    /// The browser session's cookies (`platform_session`, `platform_refresh`, `platform_csrf`), one header each; cleared with `Max-Age=0`.
+                    ///
+                    /// - Remark: Generated from `#/paths/api/auth/browser/refresh/POST/responses/200/headers/Set-Cookie`.
+                    internal var setCookie: Components.Headers.SetCookie?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - xRequestID: The request's id (the caller's own if acceptable, otherwise generated); quote it when reporting a problem.
+                    ///   - setCookie: The browser session's cookies (`platform_session`, `platform_refresh`, `platform_csrf`), one header each; cleared with `Max-Age=0`.
+                    internal init(
+                        xRequestID: Components.Headers.XRequestID? = nil,
+                        setCookie: Components.Headers.SetCookie? = nil
+                    ) {
+                        self.xRequestID = xRequestID
+                        self.setCookie = setCookie
+                    }
+                }
+                /// Received HTTP response headers
+                internal var headers: Operations.BrowserRefresh.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/api/auth/browser/refresh/POST/responses/200/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/auth/browser/refresh/POST/responses/200/content/application\/json`.
+                    case json(Components.Schemas.BrowserSession)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.BrowserSession {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.BrowserRefresh.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                internal init(
+                    headers: Operations.BrowserRefresh.Output.Ok.Headers = .init(),
+                    body: Operations.BrowserRefresh.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// Renewed; the three cookies are set again.
+            ///
+            /// - Remark: Generated from `#/paths//api/auth/browser/refresh/post(browserRefresh)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.BrowserRefresh.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            internal var ok: Operations.BrowserRefresh.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// `unauthenticated`: credentials or token missing, malformed, expired, tampered with or revoked.
+            ///
+            /// - Remark: Generated from `#/paths//api/auth/browser/refresh/post(browserRefresh)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            internal var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// `permission_denied`: the caller may not do this.
+            ///
+            /// - Remark: Generated from `#/paths//api/auth/browser/refresh/post(browserRefresh)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            internal var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// `unavailable`: a service behind the gateway does not answer.
+            ///
+            /// - Remark: Generated from `#/paths//api/auth/browser/refresh/post(browserRefresh)/responses/503`.
+            ///
+            /// HTTP response code: `503 serviceUnavailable`.
+            case serviceUnavailable(Components.Responses.Unavailable)
+            /// The associated value of the enum case if `self` is `.serviceUnavailable`.
+            ///
+            /// - Throws: An error if `self` is not `.serviceUnavailable`.
+            /// - SeeAlso: `.serviceUnavailable`.
+            internal var serviceUnavailable: Components.Responses.Unavailable {
+                get throws {
+                    switch self {
+                    case let .serviceUnavailable(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "serviceUnavailable",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        internal enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            internal init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            internal var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            internal static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Sign a browser out
+    ///
+    /// Revokes the session of the `platform_session` cookie, like `POST /api/auth/logout` (the request must then carry the CSRF token: 403 otherwise), and clears the cookies in any case, so a browser whose session already ended is signed out too.
+    ///
+    /// - Remark: HTTP `POST /api/auth/browser/logout`.
+    /// - Remark: Generated from `#/paths//api/auth/browser/logout/post(browserLogout)`.
+    internal enum BrowserLogout {
+        internal static let id: Swift.String = "browserLogout"
+        internal struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/auth/browser/logout/POST/header`.
+            internal struct Headers: Sendable, Hashable {
+                internal var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.BrowserLogout.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                internal init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.BrowserLogout.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            internal var headers: Operations.BrowserLogout.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            internal init(headers: Operations.BrowserLogout.Input.Headers = .init()) {
+                self.headers = headers
+            }
+        }
+        internal enum Output: Sendable, Hashable {
+            internal struct NoContent: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/auth/browser/logout/POST/responses/204/headers`.
+                internal struct Headers: Sendable, Hashable {
+                    /// The request's id (the caller's own if acceptable, otherwise generated); quote it when reporting a problem.
+                    ///
+                    /// - Remark: Generated from `#/paths/api/auth/browser/logout/POST/responses/204/headers/X-Request-ID`.
+                    internal var xRequestID: Components.Headers.XRequestID?
+                    /// The browser session's cookies (`platform_session`, `platform_refresh`, `platform_csrf`), one header each; cleared with `Max-Age=0`.
+                    ///
+                    /// - Remark: Generated from `#/paths/api/auth/browser/logout/POST/responses/204/headers/Set-Cookie`.
+                    internal var setCookie: Components.Headers.SetCookie?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - xRequestID: The request's id (the caller's own if acceptable, otherwise generated); quote it when reporting a problem.
+                    ///   - setCookie: The browser session's cookies (`platform_session`, `platform_refresh`, `platform_csrf`), one header each; cleared with `Max-Age=0`.
+                    internal init(
+                        xRequestID: Components.Headers.XRequestID? = nil,
+                        setCookie: Components.Headers.SetCookie? = nil
+                    ) {
+                        self.xRequestID = xRequestID
+                        self.setCookie = setCookie
+                    }
+                }
+                /// Received HTTP response headers
+                internal var headers: Operations.BrowserLogout.Output.NoContent.Headers
+                /// Creates a new `NoContent`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                internal init(headers: Operations.BrowserLogout.Output.NoContent.Headers = .init()) {
+                    self.headers = headers
+                }
+            }
+            /// Signed out; the cookies are cleared.
+            ///
+            /// - Remark: Generated from `#/paths//api/auth/browser/logout/post(browserLogout)/responses/204`.
+            ///
+            /// HTTP response code: `204 noContent`.
+            case noContent(Operations.BrowserLogout.Output.NoContent)
+            /// The associated value of the enum case if `self` is `.noContent`.
+            ///
+            /// - Throws: An error if `self` is not `.noContent`.
+            /// - SeeAlso: `.noContent`.
+            internal var noContent: Operations.BrowserLogout.Output.NoContent {
+                get throws {
+                    switch self {
+                    case let .noContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "noContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// `permission_denied`: the caller may not do this.
+            ///
+            /// - Remark: Generated from `#/paths//api/auth/browser/logout/post(browserLogout)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            internal var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// `unavailable`: a service behind the gateway does not answer.
+            ///
+            /// - Remark: Generated from `#/paths//api/auth/browser/logout/post(browserLogout)/responses/503`.
+            ///
+            /// HTTP response code: `503 serviceUnavailable`.
+            case serviceUnavailable(Components.Responses.Unavailable)
+            /// The associated value of the enum case if `self` is `.serviceUnavailable`.
+            ///
+            /// - Throws: An error if `self` is not `.serviceUnavailable`.
+            /// - SeeAlso: `.serviceUnavailable`.
+            internal var serviceUnavailable: Components.Responses.Unavailable {
+                get throws {
+                    switch self {
+                    case let .serviceUnavailable(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "serviceUnavailable",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        internal enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            internal init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            internal var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            internal static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
     /// The caller's profile
     ///
     /// Same as `GET /api/users/me`.
@@ -20184,6 +21147,185 @@ internal enum Operations {
                     .jpeg,
                     .imageWebp,
                     .imageGif,
+                    .json
+                ]
+            }
+        }
+    }
+    /// Every service's liveness and readiness (admin)
+    ///
+    /// Asks each service's `/health` and `/ready` at once (2 s each) and reports its version, uptime and readiness checks; a service that does not answer is `unreachable`.
+    ///
+    /// - Remark: HTTP `GET /api/health/full`.
+    /// - Remark: Generated from `#/paths//api/health/full/get(getFullHealth)`.
+    internal enum GetFullHealth {
+        internal static let id: Swift.String = "getFullHealth"
+        internal struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/health/full/GET/header`.
+            internal struct Headers: Sendable, Hashable {
+                internal var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetFullHealth.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                internal init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetFullHealth.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            internal var headers: Operations.GetFullHealth.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            internal init(headers: Operations.GetFullHealth.Input.Headers = .init()) {
+                self.headers = headers
+            }
+        }
+        internal enum Output: Sendable, Hashable {
+            internal struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/health/full/GET/responses/200/headers`.
+                internal struct Headers: Sendable, Hashable {
+                    /// The request's id (the caller's own if acceptable, otherwise generated); quote it when reporting a problem.
+                    ///
+                    /// - Remark: Generated from `#/paths/api/health/full/GET/responses/200/headers/X-Request-ID`.
+                    internal var xRequestID: Components.Headers.XRequestID?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - xRequestID: The request's id (the caller's own if acceptable, otherwise generated); quote it when reporting a problem.
+                    internal init(xRequestID: Components.Headers.XRequestID? = nil) {
+                        self.xRequestID = xRequestID
+                    }
+                }
+                /// Received HTTP response headers
+                internal var headers: Operations.GetFullHealth.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/api/health/full/GET/responses/200/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/health/full/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.PlatformHealth)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.PlatformHealth {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.GetFullHealth.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                internal init(
+                    headers: Operations.GetFullHealth.Output.Ok.Headers = .init(),
+                    body: Operations.GetFullHealth.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// The platform's health; `status` is `degraded` when any service is not ready.
+            ///
+            /// - Remark: Generated from `#/paths//api/health/full/get(getFullHealth)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetFullHealth.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            internal var ok: Operations.GetFullHealth.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// `unauthenticated`: credentials or token missing, malformed, expired, tampered with or revoked.
+            ///
+            /// - Remark: Generated from `#/paths//api/health/full/get(getFullHealth)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            internal var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// `permission_denied`: the caller may not do this.
+            ///
+            /// - Remark: Generated from `#/paths//api/health/full/get(getFullHealth)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            internal var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        internal enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            internal init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            internal var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            internal static var allCases: [Self] {
+                [
                     .json
                 ]
             }

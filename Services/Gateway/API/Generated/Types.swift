@@ -38,6 +38,34 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /api/auth/logout`.
     /// - Remark: Generated from `#/paths//api/auth/logout/post(logout)`.
     func logout(_ input: Operations.Logout.Input) async throws -> Operations.Logout.Output
+    /// Sign a browser in (session cookies instead of tokens)
+    ///
+    /// Like `POST /api/auth/login`, but the tokens go into cookies that scripts cannot read: `platform_session` (the access token; `HttpOnly`, `SameSite=Strict`, `Path=/`) and `platform_refresh` (`HttpOnly`, `SameSite=Strict`, `Path=/api/auth/browser/refresh`), both `Secure` when the gateway is reached over TLS; plus the readable `platform_csrf` holding the CSRF token that the body returns too. See "Browsers" above.
+    ///
+    /// - Remark: HTTP `POST /api/auth/browser/login`.
+    /// - Remark: Generated from `#/paths//api/auth/browser/login/post(browserLogin)`.
+    func browserLogin(_ input: Operations.BrowserLogin.Input) async throws -> Operations.BrowserLogin.Output
+    /// Sign a café terminal's browser in with the café's access code
+    ///
+    /// Like `POST /api/auth/terminal-login`, with the cookies of `browserLogin`.
+    ///
+    /// - Remark: HTTP `POST /api/auth/browser/terminal-login`.
+    /// - Remark: Generated from `#/paths//api/auth/browser/terminal-login/post(browserTerminalLogin)`.
+    func browserTerminalLogin(_ input: Operations.BrowserTerminalLogin.Input) async throws -> Operations.BrowserTerminalLogin.Output
+    /// Renew a browser's session cookies
+    ///
+    /// Spends the `platform_refresh` cookie (which only this path receives) like `POST /api/auth/refresh` and sets fresh cookies. The request must carry `X-CSRF-Token` equal to the `platform_csrf` cookie (403 otherwise); without a refresh cookie, or with a spent one, 401.
+    ///
+    /// - Remark: HTTP `POST /api/auth/browser/refresh`.
+    /// - Remark: Generated from `#/paths//api/auth/browser/refresh/post(browserRefresh)`.
+    func browserRefresh(_ input: Operations.BrowserRefresh.Input) async throws -> Operations.BrowserRefresh.Output
+    /// Sign a browser out
+    ///
+    /// Revokes the session of the `platform_session` cookie, like `POST /api/auth/logout` (the request must then carry the CSRF token: 403 otherwise), and clears the cookies in any case, so a browser whose session already ended is signed out too.
+    ///
+    /// - Remark: HTTP `POST /api/auth/browser/logout`.
+    /// - Remark: Generated from `#/paths//api/auth/browser/logout/post(browserLogout)`.
+    func browserLogout(_ input: Operations.BrowserLogout.Input) async throws -> Operations.BrowserLogout.Output
     /// The caller's profile
     ///
     /// Same as `GET /api/users/me`.
@@ -541,6 +569,13 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /media/{id}`.
     /// - Remark: Generated from `#/paths//media/{id}/get(readImage)`.
     func readImage(_ input: Operations.ReadImage.Input) async throws -> Operations.ReadImage.Output
+    /// Every service's liveness and readiness (admin)
+    ///
+    /// Asks each service's `/health` and `/ready` at once (2 s each) and reports its version, uptime and readiness checks; a service that does not answer is `unreachable`.
+    ///
+    /// - Remark: HTTP `GET /api/health/full`.
+    /// - Remark: Generated from `#/paths//api/health/full/get(getFullHealth)`.
+    func getFullHealth(_ input: Operations.GetFullHealth.Input) async throws -> Operations.GetFullHealth.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -611,6 +646,54 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//api/auth/logout/post(logout)`.
     internal func logout(headers: Operations.Logout.Input.Headers = .init()) async throws -> Operations.Logout.Output {
         try await logout(Operations.Logout.Input(headers: headers))
+    }
+    /// Sign a browser in (session cookies instead of tokens)
+    ///
+    /// Like `POST /api/auth/login`, but the tokens go into cookies that scripts cannot read: `platform_session` (the access token; `HttpOnly`, `SameSite=Strict`, `Path=/`) and `platform_refresh` (`HttpOnly`, `SameSite=Strict`, `Path=/api/auth/browser/refresh`), both `Secure` when the gateway is reached over TLS; plus the readable `platform_csrf` holding the CSRF token that the body returns too. See "Browsers" above.
+    ///
+    /// - Remark: HTTP `POST /api/auth/browser/login`.
+    /// - Remark: Generated from `#/paths//api/auth/browser/login/post(browserLogin)`.
+    internal func browserLogin(
+        headers: Operations.BrowserLogin.Input.Headers = .init(),
+        body: Operations.BrowserLogin.Input.Body
+    ) async throws -> Operations.BrowserLogin.Output {
+        try await browserLogin(Operations.BrowserLogin.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Sign a café terminal's browser in with the café's access code
+    ///
+    /// Like `POST /api/auth/terminal-login`, with the cookies of `browserLogin`.
+    ///
+    /// - Remark: HTTP `POST /api/auth/browser/terminal-login`.
+    /// - Remark: Generated from `#/paths//api/auth/browser/terminal-login/post(browserTerminalLogin)`.
+    internal func browserTerminalLogin(
+        headers: Operations.BrowserTerminalLogin.Input.Headers = .init(),
+        body: Operations.BrowserTerminalLogin.Input.Body
+    ) async throws -> Operations.BrowserTerminalLogin.Output {
+        try await browserTerminalLogin(Operations.BrowserTerminalLogin.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Renew a browser's session cookies
+    ///
+    /// Spends the `platform_refresh` cookie (which only this path receives) like `POST /api/auth/refresh` and sets fresh cookies. The request must carry `X-CSRF-Token` equal to the `platform_csrf` cookie (403 otherwise); without a refresh cookie, or with a spent one, 401.
+    ///
+    /// - Remark: HTTP `POST /api/auth/browser/refresh`.
+    /// - Remark: Generated from `#/paths//api/auth/browser/refresh/post(browserRefresh)`.
+    internal func browserRefresh(headers: Operations.BrowserRefresh.Input.Headers = .init()) async throws -> Operations.BrowserRefresh.Output {
+        try await browserRefresh(Operations.BrowserRefresh.Input(headers: headers))
+    }
+    /// Sign a browser out
+    ///
+    /// Revokes the session of the `platform_session` cookie, like `POST /api/auth/logout` (the request must then carry the CSRF token: 403 otherwise), and clears the cookies in any case, so a browser whose session already ended is signed out too.
+    ///
+    /// - Remark: HTTP `POST /api/auth/browser/logout`.
+    /// - Remark: Generated from `#/paths//api/auth/browser/logout/post(browserLogout)`.
+    internal func browserLogout(headers: Operations.BrowserLogout.Input.Headers = .init()) async throws -> Operations.BrowserLogout.Output {
+        try await browserLogout(Operations.BrowserLogout.Input(headers: headers))
     }
     /// The caller's profile
     ///
@@ -1666,6 +1749,15 @@ extension APIProtocol {
             query: query,
             headers: headers
         ))
+    }
+    /// Every service's liveness and readiness (admin)
+    ///
+    /// Asks each service's `/health` and `/ready` at once (2 s each) and reports its version, uptime and readiness checks; a service that does not answer is `unreachable`.
+    ///
+    /// - Remark: HTTP `GET /api/health/full`.
+    /// - Remark: Generated from `#/paths//api/health/full/get(getFullHealth)`.
+    internal func getFullHealth(headers: Operations.GetFullHealth.Input.Headers = .init()) async throws -> Operations.GetFullHealth.Output {
+        try await getFullHealth(Operations.GetFullHealth.Input(headers: headers))
     }
 }
 

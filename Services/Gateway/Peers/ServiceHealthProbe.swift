@@ -1,0 +1,65 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// Asks every service's ops routes (`/health`, `/ready`) at once, for the admin's health page.
+struct ServiceHealthProbe: Sendable {
+    struct Report: Sendable {
+        enum Status: String, Sendable { case ready, notReady = "not_ready", unreachable }
+        let name: String
+        let status: Status
+        let version: String?
+        let uptimeSeconds: Int?
+        let checks: [String: String]
+    }
+
+    /// Each service's name and the base URL of its ops routes.
+    let services: [(name: String, url: String)]
+    var timeout: TimeAmount = .seconds(2)
+
+    func reports() async -> [Report] {
+        await withTaskGroup(of: (Int, Report).self) { group in
+            for (index, service) in services.enumerated() {
+                group.addTask { (index, await report(service.name, service.url)) }
+            }
+            return await group.reduce(into: [(Int, Report)]()) { $0.append($1) }.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+    }
+
+    private struct Health: Decodable {
+        let version: String?
+        let uptimeSeconds: Int?
+        enum CodingKeys: String, CodingKey {
+            case version
+            case uptimeSeconds = "uptime_seconds"
+        }
+    }
+
+    private struct Readiness: Decodable {
+        let status: String
+        let checks: [String: String]
+    }
+
+    private func report(_ name: String, _ url: String) async -> Report {
+        async let health = fetch(Health.self, url + "/health")
+        async let readiness = fetch(Readiness.self, url + "/ready")
+        guard let readiness = await readiness else {
+            return Report(name: name, status: .unreachable, version: nil, uptimeSeconds: nil, checks: [:])
+        }
+        let alive = await health
+        return Report(
+            name: name, status: readiness.status == "ready" ? .ready : .notReady, version: alive?.version,
+            uptimeSeconds: alive?.uptimeSeconds, checks: readiness.checks)
+    }
+
+    /// The decoded body of a 200 or 503 answer, nil when the service did not answer in time.
+    private func fetch<T: Decodable>(_ type: T.Type, _ url: String) async -> T? {
+        do {
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: timeout)
+            let body = try await response.body.collect(upTo: 64 * 1024)
+            return try JSONDecoder().decode(type, from: Data(buffer: body))
+        } catch {
+            return nil
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import HTTPTypes
+import Hummingbird
+import PlatformAPI
+import PlatformConfig
+import PlatformHTTP
+
+/// Cross-origin access for the origins listed in `GATEWAY_CORS_ORIGINS` (a frontend hosted
+/// elsewhere) and for no one else: their preflights are answered with the methods the document
+/// gives the path and the headers the API reads, with credentials; responses to them name the
+/// origin. Other origins get no CORS header at all, so browsers keep them out.
+struct CORSPolicy: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    let origins: Set<String>
+    /// Path templates of the document (`/api/orders/{id}`) → their methods.
+    private let methods: [(template: [Substring], methods: [String])]
+
+    static let allowedHeaders = "Authorization, Content-Type, X-CSRF-Token, X-Request-ID, Idempotency-Key, If-None-Match"
+    static let exposedHeaders = "X-Request-ID, Retry-After, ETag, Location, Content-Disposition"
+
+    init(origins: Set<String>, document: APIDocument) {
+        self.origins = origins
+        var byPath: [String: Set<String>] = [:]
+        for operation in document.operations.values { byPath[operation.path, default: []].insert(operation.method.uppercased()) }
+        // Literal segments first: `/api/orders/mine` before `/api/orders/{id}`.
+        methods = byPath.map { (template: $0.key.split(separator: "/"), methods: $0.value.sorted()) }
+            .sorted { $0.template.count { $0.hasPrefix("{") } < $1.template.count { $0.hasPrefix("{") } }
+    }
+
+    /// Parses `GATEWAY_CORS_ORIGINS`: comma-separated `scheme://host[:port]` origins.
+    static func origins(_ text: String) throws -> Set<String> {
+        Set(
+            try text.split(separator: ",").map { entry in
+                let origin = entry.trimmingCharacters(in: .whitespaces)
+                guard origin.hasPrefix("http://") || origin.hasPrefix("https://"), !origin.dropFirst(8).contains("/") else {
+                    throw ConfigError(variable: "GATEWAY_CORS_ORIGINS", problem: "'\(origin.prefix(64))' is not an origin (scheme://host[:port])")
+                }
+                return origin
+            })
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let origin = request.headers[.origin], origins.contains(origin) else { return try await next(request, context) }
+        if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
+            guard let allowed = allowedMethods(request.uri.path) else { throw HTTPError(.notFound) }
+            var headers = Self.headers(for: origin)
+            headers[.accessControlAllowMethods] = allowed.joined(separator: ", ")
+            headers[.accessControlAllowHeaders] = Self.allowedHeaders
+            headers[.accessControlMaxAge] = "600"
+            return Response(status: .noContent, headers: headers)
+        }
+        var response = try await next(request, context)
+        response.headers.append(contentsOf: Self.headers(for: origin))
+        response.headers[.accessControlExposeHeaders] = Self.exposedHeaders
+        return response
+    }
+
+    private static func headers(for origin: String) -> HTTPFields {
+        [.accessControlAllowOrigin: origin, .accessControlAllowCredentials: "true", .vary: "Origin"]
+    }
+
+    private func allowedMethods(_ path: String) -> [String]? {
+        let segments = path.split(separator: "/")
+        return methods.first { entry in
+            entry.template.count == segments.count
+                && zip(entry.template, segments).allSatisfy { template, segment in template.hasPrefix("{") || template == segment }
+        }?.methods
+    }
+}

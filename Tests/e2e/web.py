@@ -1,0 +1,100 @@
+"""A real browser (Debian's chromium, headless, through chromium-driver) on the gateway's web
+application, with the waits the tests share."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+import stack
+
+BASE = stack.http_url("gateway", "").rstrip("/")
+ARTIFACTS = Path(os.environ.get("PLATFORM_LOCAL_DIR", stack.ROOT / ".local")) / "e2e-artifacts"
+WAIT = 15
+
+
+def chromium(width: int = 1280, height: int = 900) -> webdriver.Chrome:
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     f"--window-size={width},{height}", "--disable-extensions", "--no-first-run"):
+        options.add_argument(argument)
+    service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
+    driver = webdriver.Chrome(options=options, service=service)
+    driver.set_page_load_timeout(30)
+    return driver
+
+
+class Page:
+    """The browser on one page of the application, with waits instead of sleeps."""
+
+    def __init__(self, driver: webdriver.Chrome) -> None:
+        self.driver = driver
+
+    def open(self, hash_path: str = "/") -> None:
+        self.driver.get(f"{BASE}/#{hash_path}")
+        self.heading()
+
+    def go(self, hash_path: str) -> None:
+        self.driver.execute_script("location.hash = arguments[0]", hash_path)
+
+    def heading(self, text: str | None = None) -> str:
+        """The page's h1 once it is drawn (and says `text`, when given)."""
+        def ready(driver):
+            for element in driver.find_elements(By.CSS_SELECTOR, "main h1"):
+                if text is None or text in element.text:
+                    return element.text
+            return False
+        return WebDriverWait(self.driver, WAIT).until(ready, f"no heading {text!r}")
+
+    def fill(self, label: str, value: str, within: WebElement | None = None) -> None:
+        field = self.labelled(label, within)
+        if field.tag_name == "select":
+            Select(field).select_by_visible_text(value)
+        else:
+            field.clear()
+            field.send_keys(value)
+
+    def labelled(self, label: str, within: WebElement | None = None) -> WebElement:
+        root = within or self.driver
+        def find(_):
+            for element in root.find_elements(By.TAG_NAME, "label"):
+                if element.text.strip() == label:
+                    return self.driver.find_element(By.ID, element.get_attribute("for"))
+            return False
+        return WebDriverWait(self.driver, WAIT).until(find, f"no field labelled {label!r}")
+
+    def click(self, text: str, within: WebElement | None = None) -> None:
+        root = within or self.driver
+        def find(_):
+            for element in root.find_elements(By.XPATH, ".//button | .//a"):
+                if element.text.strip() == text and element.is_displayed() and element.is_enabled():
+                    return element
+            return False
+        WebDriverWait(self.driver, WAIT).until(find, f"no button or link {text!r}").click()
+
+    def wait_for_text(self, text: str, timeout: float = WAIT) -> None:
+        WebDriverWait(self.driver, timeout).until(
+            EC.text_to_be_present_in_element((By.TAG_NAME, "main"), text), f"{text!r} never appeared")
+
+    def main_text(self) -> str:
+        return self.driver.find_element(By.TAG_NAME, "main").text
+
+    def cookie(self, name: str) -> str | None:
+        found = self.driver.get_cookie(name)
+        return found["value"] if found else None
+
+    def save(self, name: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.driver.save_screenshot(str(path))
+        (ARTIFACTS / f"{name}.html").write_text(self.driver.page_source)
+        return path
