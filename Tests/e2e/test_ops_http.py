@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+import identity
 import stack
 from stack import SERVICES, get, wait_until
 
@@ -13,11 +14,14 @@ SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})?\s+(\S+)(\s+-?\d+)?$")
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_health_names_the_service(service: str) -> None:
+def test_health_names_the_service_its_version_and_uptime(service: str) -> None:
     response = get(service, "/health")
     assert response.status_code == 200, response.text
     assert response.headers["Content-Type"].startswith("application/json")
-    assert response.json() == {"status": "ok", "service": service}
+    body = response.json()
+    assert {key: body[key] for key in ("status", "service")} == {"status": "ok", "service": service}
+    assert body["version"] and isinstance(body["uptime_seconds"], int) and body["uptime_seconds"] >= 0, body
+    assert set(body) == {"status", "service", "version", "uptime_seconds"}
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -50,3 +54,13 @@ def test_metrics_are_prometheus_text_counting_requests(service: str) -> None:
     for line in text.splitlines():
         if line and not line.startswith("#"):
             assert SAMPLE.match(line), f"not a Prometheus sample line: {line!r}"
+
+
+def test_the_admins_full_health_asks_every_service() -> None:
+    report = identity.get("/api/health/full", token=identity.admin_account().access_token)
+    assert report.status_code == 200, report.text
+    body = report.json()
+    assert body["status"] == "ok", body
+    assert [service["name"] for service in body["services"]] == SERVICES
+    assert all(service["status"] == "ready" and service["version"] and service["uptime_seconds"] >= 0
+               for service in body["services"]), body

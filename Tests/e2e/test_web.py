@@ -102,7 +102,7 @@ def test_a_customer_orders_pays_uploads_an_avatar_buys_a_ticket_and_signs_out(pa
 
     session = page.cookie("platform_session")
     assert session and requests.get(f"{BASE}/api/auth/me", cookies={"platform_session": session}, timeout=10).status_code == 200
-    page.click("Sign out")
+    page.sign_out()
     page.heading("Sign in")
     assert page.cookie("platform_session") is None
     assert requests.get(f"{BASE}/api/auth/me", cookies={"platform_session": session}, timeout=10).status_code == 401

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as EC
@@ -19,6 +20,8 @@ import stack
 BASE = stack.http_url("gateway", "").rstrip("/")
 ARTIFACTS = Path(os.environ.get("PLATFORM_LOCAL_DIR", stack.ROOT / ".local")) / "e2e-artifacts"
 WAIT = 15
+# The application redraws whole pages: an element found a moment ago may be gone.
+REDRAWN = (StaleElementReferenceException,)
 
 
 def chromium(width: int = 1280, height: int = 900) -> webdriver.Chrome:
@@ -53,7 +56,10 @@ class Page:
                 if text is None or text in element.text:
                     return element.text
             return False
-        return WebDriverWait(self.driver, WAIT).until(ready, f"no heading {text!r}")
+        return WebDriverWait(self.driver, WAIT, ignored_exceptions=REDRAWN).until(ready, f"no heading {text!r}")
+
+    def sign_out(self) -> None:
+        self.driver.find_element(By.XPATH, "//nav//button[text()='Sign out']").click()
 
     def fill(self, label: str, value: str, within: WebElement | None = None) -> None:
         field = self.labelled(label, within)
@@ -70,19 +76,20 @@ class Page:
                 if element.text.strip() == label:
                     return self.driver.find_element(By.ID, element.get_attribute("for"))
             return False
-        return WebDriverWait(self.driver, WAIT).until(find, f"no field labelled {label!r}")
+        return WebDriverWait(self.driver, WAIT, ignored_exceptions=REDRAWN).until(find, f"no field labelled {label!r}")
 
     def click(self, text: str, within: WebElement | None = None) -> None:
-        root = within or self.driver
+        """Clicks a button or link of the page's content (not of the menu bar) by its text."""
+        root = within or self.driver.find_element(By.TAG_NAME, "main")
         def find(_):
             for element in root.find_elements(By.XPATH, ".//button | .//a"):
                 if element.text.strip() == text and element.is_displayed() and element.is_enabled():
                     return element
             return False
-        WebDriverWait(self.driver, WAIT).until(find, f"no button or link {text!r}").click()
+        WebDriverWait(self.driver, WAIT, ignored_exceptions=REDRAWN).until(find, f"no button or link {text!r}").click()
 
     def wait_for_text(self, text: str, timeout: float = WAIT) -> None:
-        WebDriverWait(self.driver, timeout).until(
+        WebDriverWait(self.driver, timeout, ignored_exceptions=REDRAWN).until(
             EC.text_to_be_present_in_element((By.TAG_NAME, "main"), text), f"{text!r} never appeared")
 
     def main_text(self) -> str:

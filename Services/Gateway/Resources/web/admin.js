@@ -74,7 +74,7 @@ export async function users(filters = {}, page = 1) {
       field("Role", "role", { options: [["", "Any role"], ...roles.map((r) => [r, r])], selected: filters.role ?? "" }, "select"),
       field("State", "active", { options: [["", "Any"], ["true", "Active"], ["false", "Deactivated"]], selected: filters.active ?? "" }, "select")],
     "Filter", (values) => users(values, 1), { class: "row", role: "search" }),
-    table(["Email", "Name", "Roles", "State", ""], list.items.map((u) => [u.email, u.name, u.roles.join(", "),
+    table(["Email", "Name", "Roles", "State", ""], list.items.map((u) => [u.email, u.name, [...u.roles].sort().join(", "),
       u.active ? "active" : statusBadge("deactivated"),
       h("details", {}, h("summary", {}, `Change ${u.email}`),
         form([h("fieldset", {}, h("legend", {}, "Roles"), roles.map((r) => field(r, `role_${r}`, { type: "checkbox", checked: u.roles.includes(r) })))],

@@ -9,7 +9,7 @@ export async function menu() {
   const results = h("div", {}, loading());
   const categories = await get("/api/categories");
   const search = field("Search", "search", { type: "search", placeholder: "Name or description" });
-  const category = field("Category", "category", { options: [["", "All categories"], ...categories.items.map((c) => [c, c])] }, "select");
+  const category = field("Category", "category", { options: [["", "All categories"], ...categories.items.map((c) => [c.name, c.name])] }, "select");
   const filters = h("form", { class: "row", role: "search" }, h("div", {}, search), h("div", {}, category), h("div", {}, h("button", { type: "submit" }, "Search")));
   filters.addEventListener("submit", (event) => {
     event.preventDefault();

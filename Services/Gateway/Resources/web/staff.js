@@ -4,20 +4,21 @@ import { field, form, h, money, pager, render, statusBadge, table, toast, when }
 import { restockForm } from "./terminal.js";
 import { session } from "./app.js";
 
-export async function products(page = 1) {
-  const list = await get(`/api/products${query({ include_inactive: "true", page, page_size: 20 })}`);
+export async function products(page = 1, search = "") {
+  const list = await get(`/api/products${query({ include_inactive: "true", search, page, page_size: 20 })}`);
   render(h("h1", {}, "Products"),
     h("h2", {}, "New product"),
-    productForm(null, async (values) => { await post("/api/products", values); toast("Product created"); products(); }),
+    productForm(null, async (values) => { await post("/api/products", values); toast("Product created"); products(1, values.name); }),
     h("h2", {}, "All products"),
+    form([field("Search products", "search", { type: "search", value: search })], "Search", (values) => products(1, values.search ?? ""), { class: "row", role: "search" }),
     table(["Name", "Category", "Price", "State", ""], list.items.map((p) => [
       p.name, p.category, money(p.price_cents, p.currency), p.active ? "sold" : statusBadge("deactivated"),
       h("details", {}, h("summary", {}, `Edit ${p.name}`),
-        productForm(p, async (values) => { await patch(`/api/products/${p.id}`, values); toast("Product saved"); products(page); }),
+        productForm(p, async (values) => { await patch(`/api/products/${p.id}`, values); toast("Product saved"); products(page, search); }),
         p.active ? h("button", { class: "danger", type: "button", onclick: async () => {
-          try { await del(`/api/products/${p.id}`); toast("Product deactivated"); products(page); } catch (error) { toast(error.humanMessage); }
+          try { await del(`/api/products/${p.id}`); toast("Product deactivated"); products(page, search); } catch (error) { toast(error.humanMessage); }
         } }, `Deactivate ${p.name}`) : null)]), "No products yet."),
-    list.total > list.page_size ? pager(list, products) : null);
+    list.total > list.page_size ? pager(list, (next) => products(next, search)) : null);
 }
 
 function productForm(product, action) {
@@ -38,14 +39,13 @@ export async function stock(locationID = "") {
   chooser.querySelector("select").addEventListener("change", (event) => stock(event.target.value));
   if (!chosen) return render(h("h1", {}, "Stock"), h("p", { class: "empty" }, "There is no café yet."));
   const list = await get(`/api/locations/${chosen}/stock`);
-  const products = (await get(`/api/products${query({ page_size: 100 })}`)).items;
   render(h("h1", {}, "Stock"), chooser,
     table(["Product", "Quantity", "Restock"], list.items.map((line) => [
       line.product_name, line.low_stock ? h("strong", {}, `${line.quantity} (low)`) : String(line.quantity),
       restockForm(chosen, line, () => stock(chosen))]), "This café stocks nothing yet."),
     h("h2", {}, "Adjust"),
     form([
-      field("Product", "product_id", { options: products.map((p) => [p.id, p.name]), required: true }, "select"),
+      field("Product", "product_id", { options: list.items.map((line) => [line.product_id, line.product_name]), required: true }, "select"),
       field("Change (negative to remove)", "delta", { type: "number", required: true }),
       field("Reason", "reason", { required: true }),
     ], "Adjust stock", async (values) => { await post(`/api/locations/${chosen}/stock-adjustments`, values); toast("Stock adjusted"); stock(chosen); }));

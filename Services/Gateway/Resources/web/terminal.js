@@ -1,5 +1,5 @@
 // The café terminal (seed c's point of sale): sign-in with the café's code, selling, stock, today.
-import { get, post, query } from "./api.js";
+import { get, post } from "./api.js";
 import { field, form, h, loading, money, render, statusBadge, table, toast } from "./dom.js";
 import { go, session, start } from "./app.js";
 
@@ -24,10 +24,9 @@ function terminal() {
 
 export async function sale() {
   const { location_id, name } = terminal();
-  const [stock, products] = await Promise.all([
-    get(`/api/locations/${location_id}/stock`),
-    get(`/api/products${query({ page_size: 100 })}`),
-  ]);
+  const stock = await get(`/api/locations/${location_id}/stock`);
+  // What this café stocks, with the menu's prices.
+  const products = { items: (await Promise.all(stock.items.map((line) => get(`/api/products/${line.product_id}`).catch(() => null)))).filter(Boolean) };
   const available = new Map(stock.items.map((line) => [line.product_id, line.quantity]));
   const ticket = new Map();  // product id → quantity
   const summary = h("div", { class: "card stack", "aria-live": "polite" });
