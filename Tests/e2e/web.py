@@ -47,7 +47,13 @@ class Page:
         self.heading()
 
     def go(self, hash_path: str) -> None:
+        """Navigates inside the application and waits until the old page is gone."""
+        old = self.driver.find_elements(By.CSS_SELECTOR, "main h1")
+        if self.driver.execute_script("return location.hash") == f"#{hash_path}":
+            return
         self.driver.execute_script("location.hash = arguments[0]", hash_path)
+        if old:
+            WebDriverWait(self.driver, WAIT).until(EC.staleness_of(old[0]), f"{hash_path} was never drawn")
 
     def heading(self, text: str | None = None) -> str:
         """The page's h1 once it is drawn (and says `text`, when given)."""

@@ -25,8 +25,9 @@ function terminal() {
 export async function sale() {
   const { location_id, name } = terminal();
   const stock = await get(`/api/locations/${location_id}/stock`);
-  // What this café stocks, with the menu's prices.
-  const products = { items: (await Promise.all(stock.items.map((line) => get(`/api/products/${line.product_id}`).catch(() => null)))).filter(Boolean) };
+  // What this café has in stock, with the menu's prices.
+  const inStock = stock.items.filter((line) => line.quantity > 0);
+  const products = { items: (await Promise.all(inStock.map((line) => get(`/api/products/${line.product_id}`).catch(() => null)))).filter(Boolean) };
   const available = new Map(stock.items.map((line) => [line.product_id, line.quantity]));
   const ticket = new Map();  // product id → quantity
   const summary = h("div", { class: "card stack", "aria-live": "polite" });
