@@ -14,8 +14,8 @@ from web import Page, chromium
 PUBLIC = ["/", "/signin", "/register", "/terminal", "/events"]
 CUSTOMER = ["/cart", "/orders", "/profile", "/sessions", "/tickets", "/client"]
 TERMINAL = ["/pos", "/pos/stock", "/pos/today"]
-ADMIN = ["/staff/products", "/staff/stock", "/staff/orders", "/staff/events", "/admin", "/admin/cafes",
-         "/admin/users", "/admin/payments", "/admin/clients", "/admin/health"]
+ADMIN = ["/staff/products", "/staff/stock", "/staff/orders", "/staff/events", "/staff/check-in", "/admin",
+         "/admin/cafes", "/admin/users", "/admin/payments", "/admin/clients", "/admin/tickets", "/admin/health"]
 
 
 def shoot(page: Page, folder: Path, prefix: str, paths: list[str]) -> None:
@@ -25,14 +25,6 @@ def shoot(page: Page, folder: Path, prefix: str, paths: list[str]) -> None:
         name = prefix + (path.strip("/").replace("/", "-") or "menu")
         page.driver.save_screenshot(str(folder / f"{name}.png"))
         print(folder / f"{name}.png")
-
-
-def sign_in(page: Page, email: str, password: str) -> None:
-    page.open("/signin")
-    page.fill("Email", email)
-    page.fill("Password", password)
-    page.click("Sign in")
-    page.heading("Menu")
 
 
 def main(folder: Path) -> None:
@@ -46,12 +38,12 @@ def main(folder: Path) -> None:
     ticketing.buy(client["id"], customer.access_token, event_id=event["id"])
     for width, height, label in ((1280, 900, "desktop"), (390, 844, "phone")):
         for who in ("public", "customer", "terminal", "admin"):
-            driver = chromium(width, height)
+            driver = chromium(width, height, phone=label == "phone")
             page = Page(driver)
             try:
                 page.open("/")
                 if who == "customer":
-                    sign_in(page, customer.email, customer.password)
+                    page.sign_in(customer.email, customer.password)
                     page.go(f"/events/{event['id']}")
                     page.heading()
                     shoot(page, folder, f"{label}-customer-", CUSTOMER + [f"/products/{product['id']}"])
@@ -63,7 +55,7 @@ def main(folder: Path) -> None:
                     page.heading("Sell")
                     shoot(page, folder, f"{label}-terminal-", TERMINAL)
                 elif who == "admin":
-                    sign_in(page, *admin_credentials())
+                    page.sign_in(*admin_credentials())
                     shoot(page, folder, f"{label}-admin-", ADMIN)
                 else:
                     shoot(page, folder, f"{label}-", PUBLIC)

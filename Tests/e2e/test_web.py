@@ -29,14 +29,6 @@ def page(request):
         driver.quit()
 
 
-def sign_in(page: Page, email: str, password: str) -> None:
-    page.open("/signin")
-    page.fill("Email", email)
-    page.fill("Password", password)
-    page.click("Sign in")
-    page.heading("Menu")
-
-
 def stocked_cafe(*products: dict, quantity: int = 20) -> commerce.Cafe:
     cafe = commerce.new_cafe("web")
     for product in products:
@@ -135,7 +127,7 @@ def test_a_terminal_sells_and_restocks_a_low_product(page: Page) -> None:
 
 def test_an_admin_creates_a_product_and_a_cafe_restocks_sees_the_sale_and_changes_a_role(page: Page) -> None:
     email, password = admin_credentials()
-    sign_in(page, email, password)
+    page.sign_in(email, password)
     name = f"Web scone {uuid.uuid4().hex[:6]}"
     page.go("/staff/products")
     page.heading("Products")
@@ -201,7 +193,7 @@ def test_markup_in_a_product_name_is_shown_as_text(page: Page) -> None:
 
 def test_a_cross_site_post_with_the_cookie_is_refused(page: Page) -> None:
     email, password = admin_credentials()
-    sign_in(page, email, password)
+    page.sign_in(email, password)
     session, csrf = page.cookie("platform_session"), page.cookie("platform_csrf")
     cookies = {"platform_session": session, "platform_csrf": csrf}
     body = {"name": "forged", "address": "x", "access_code": "forged-code-1"}
@@ -219,7 +211,7 @@ def test_a_cross_site_post_with_the_cookie_is_refused(page: Page) -> None:
 
 def test_a_customer_on_an_admin_page_is_not_allowed_and_gets_no_data(page: Page) -> None:
     customer = commerce.new_customers(1)[0]
-    sign_in(page, customer.email, customer.password)
+    page.sign_in(customer.email, customer.password)
     page.go("/admin/users")
     page.heading("Not allowed")
     assert "You are not allowed" in page.main_text()

@@ -24,9 +24,12 @@ WAIT = 15
 REDRAWN = (StaleElementReferenceException,)
 
 
-def chromium(width: int = 1280, height: int = 900) -> webdriver.Chrome:
+def chromium(width: int = 1280, height: int = 900, *, phone: bool = False) -> webdriver.Chrome:
+    """Headless chromium; `phone` emulates a phone's screen (a desktop window cannot be narrower than 500 px)."""
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    if phone:
+        options.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2}})
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                      f"--window-size={width},{height}", "--disable-extensions", "--no-first-run"):
         options.add_argument(argument)
@@ -63,6 +66,13 @@ class Page:
                     return element.text
             return False
         return WebDriverWait(self.driver, WAIT, ignored_exceptions=REDRAWN).until(ready, f"no heading {text!r}")
+
+    def sign_in(self, email: str, password: str) -> None:
+        self.open("/signin")
+        self.fill("Email", email)
+        self.fill("Password", password)
+        self.click("Sign in")
+        self.heading("Menu")
 
     def sign_out(self) -> None:
         self.driver.find_element(By.XPATH, "//nav//button[text()='Sign out']").click()

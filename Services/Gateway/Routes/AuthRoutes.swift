@@ -19,43 +19,55 @@ extension GatewayAPI {
 
     func login(_ input: Operations.Login.Input) async throws -> Operations.Login.Output {
         guard case .json(let body) = input.body else { throw unsupportedBody }
-        try requirePresent(["email": body.email, "password": body.password], "email and password are required")
-        let client = ClientContext.current
-        let tokens = try await peers.idm.login(
-            .with {
-                $0.email = body.email ?? ""
-                $0.password = body.password ?? ""
-                $0.clientAddress = client.address
-                $0.userAgent = client.userAgent
-            })
-        return .ok(.init(body: .json(.init(tokens))))
+        return .ok(.init(body: .json(.init(try await logIn(email: body.email, password: body.password)))))
     }
 
     func terminalLogin(_ input: Operations.TerminalLogin.Input) async throws -> Operations.TerminalLogin.Output {
         guard case .json(let body) = input.body else { throw unsupportedBody }
-        try requirePresent(["location_id": body.locationId, "access_code": body.accessCode], "location_id and access_code are required")
-        let client = ClientContext.current
-        let tokens = try await peers.idm.terminalLogin(
-            .with {
-                $0.locationID = body.locationId ?? ""
-                $0.accessCode = body.accessCode ?? ""
-                $0.clientAddress = client.address
-                $0.userAgent = client.userAgent
-            })
-        return .ok(.init(body: .json(.init(tokens))))
+        return .ok(.init(body: .json(.init(try await logInTerminal(locationID: body.locationId, accessCode: body.accessCode)))))
     }
 
     func refreshTokens(_ input: Operations.RefreshTokens.Input) async throws -> Operations.RefreshTokens.Output {
         guard case .json(let body) = input.body else { throw unsupportedBody }
         try requirePresent(["refresh_token": body.refreshToken], "refresh_token is required")
+        return .ok(.init(body: .json(.init(try await refresh(body.refreshToken ?? "")))))
+    }
+
+    /// A new session's tokens for a user's credentials (for bearer clients and browsers alike).
+    func logIn(email: String?, password: String?) async throws -> Idm_V1_LoginResponse {
+        try requirePresent(["email": email, "password": password], "email and password are required")
         let client = ClientContext.current
-        let tokens = try await peers.idm.refresh(
+        return try await peers.idm.login(
             .with {
-                $0.refreshToken = body.refreshToken ?? ""
+                $0.email = email ?? ""
+                $0.password = password ?? ""
                 $0.clientAddress = client.address
                 $0.userAgent = client.userAgent
             })
-        return .ok(.init(body: .json(.init(tokens))))
+    }
+
+    /// A new session's tokens for a café terminal.
+    func logInTerminal(locationID: String?, accessCode: String?) async throws -> Idm_V1_LoginResponse {
+        try requirePresent(["location_id": locationID, "access_code": accessCode], "location_id and access_code are required")
+        let client = ClientContext.current
+        return try await peers.idm.terminalLogin(
+            .with {
+                $0.locationID = locationID ?? ""
+                $0.accessCode = accessCode ?? ""
+                $0.clientAddress = client.address
+                $0.userAgent = client.userAgent
+            })
+    }
+
+    /// Spends a refresh token for the next pair.
+    func refresh(_ refreshToken: String) async throws -> Idm_V1_LoginResponse {
+        let client = ClientContext.current
+        return try await peers.idm.refresh(
+            .with {
+                $0.refreshToken = refreshToken
+                $0.clientAddress = client.address
+                $0.userAgent = client.userAgent
+            })
     }
 
     func logout(_ input: Operations.Logout.Input) async throws -> Operations.Logout.Output {
@@ -82,11 +94,13 @@ extension GatewayAPI {
                 $0.newPassword = body.newPassword ?? ""
             })
         // Whoever else held a session with the old password is signed out.
-        _ = try await peers.idm.revokeUserSessions(
+        let revoked = try await peers.idm.revokeUserSessions(
             .with {
                 $0.userID = caller.userID
                 $0.exceptSessionID = caller.sessionID
             })
+        // This gateway refuses them before answering; other replicas learn it from session.revoked.
+        for session in revoked.sessionIds { gate.revokeLocally(session) }
         return .noContent(.init())
     }
 

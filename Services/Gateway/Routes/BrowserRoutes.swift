@@ -7,45 +7,22 @@ import PlatformCore
 extension GatewayAPI {
     func browserLogin(_ input: Operations.BrowserLogin.Input) async throws -> Operations.BrowserLogin.Output {
         guard case .json(let body) = input.body else { throw unsupportedBody }
-        try requirePresent(["email": body.email, "password": body.password], "email and password are required")
-        let client = ClientContext.current
-        let tokens = try await peers.idm.login(
-            .with {
-                $0.email = body.email ?? ""
-                $0.password = body.password ?? ""
-                $0.clientAddress = client.address
-                $0.userAgent = client.userAgent
-            })
-        return .ok(.init(body: .json(try await startBrowserSession(tokens))))
+        return .ok(.init(body: .json(try await startBrowserSession(try await logIn(email: body.email, password: body.password)))))
     }
 
     func browserTerminalLogin(_ input: Operations.BrowserTerminalLogin.Input) async throws -> Operations.BrowserTerminalLogin.Output {
         guard case .json(let body) = input.body else { throw unsupportedBody }
-        try requirePresent(["location_id": body.locationId, "access_code": body.accessCode], "location_id and access_code are required")
-        let client = ClientContext.current
-        let tokens = try await peers.idm.terminalLogin(
-            .with {
-                $0.locationID = body.locationId ?? ""
-                $0.accessCode = body.accessCode ?? ""
-                $0.clientAddress = client.address
-                $0.userAgent = client.userAgent
-            })
+        let tokens = try await logInTerminal(locationID: body.locationId, accessCode: body.accessCode)
         return .ok(.init(body: .json(try await startBrowserSession(tokens))))
     }
 
     func browserRefresh(_ input: Operations.BrowserRefresh.Input) async throws -> Operations.BrowserRefresh.Output {
-        let client = ClientContext.current
-        try browser.checkDoubleSubmit(client.head)
-        guard let refreshToken = BrowserSession.cookie(BrowserSession.refreshCookie, in: client.head), !refreshToken.isEmpty else {
+        let head = ClientContext.current.head
+        try browser.checkDoubleSubmit(head)
+        guard let refreshToken = BrowserSession.cookie(BrowserSession.refreshCookie, in: head), !refreshToken.isEmpty else {
             throw AppError(.unauthenticated, "the browser has no session to renew")
         }
-        let tokens = try await peers.idm.refresh(
-            .with {
-                $0.refreshToken = refreshToken
-                $0.clientAddress = client.address
-                $0.userAgent = client.userAgent
-            })
-        return .ok(.init(body: .json(try await startBrowserSession(tokens))))
+        return .ok(.init(body: .json(try await startBrowserSession(try await refresh(refreshToken)))))
     }
 
     func browserLogout(_ input: Operations.BrowserLogout.Input) async throws -> Operations.BrowserLogout.Output {

@@ -177,17 +177,17 @@ public struct SessionRegistry: Sendable {
         guard let sessionID = UUID(uuidString: claims.sid), let userID = UUID(uuidString: claims.userID) else {
             throw TokenRejection.malformed
         }
-        return try await revoke(.session(sessionID, ownedBy: userID), reason: "logout") > 0
+        return try await !revoke(.session(sessionID, ownedBy: userID), reason: "logout").isEmpty
     }
 
-    /// Returns how many sessions were revoked.
+    /// Returns the ids of the sessions revoked (the caller's edge can refuse them at once).
     @discardableResult
-    public func revoke(_ target: RevocationTarget, reason: String, handledEvent: ReceivedEvent? = nil) async throws -> Int {
+    public func revoke(_ target: RevocationTarget, reason: String, handledEvent: ReceivedEvent? = nil) async throws -> [UUID] {
         let time = now()
         let revoked = try await store.revoke(
             target, reason: reason, at: time, handledEvent: handledEvent, revocationEvent: revocationEvent(at: time))
         if let revoked, !revoked.isEmpty { eventsCommitted() }
-        return revoked?.count ?? 0
+        return revoked?.map(\.id) ?? []
     }
 
     /// A user's state from the user service's events (`user.updated`, `user.deactivated`), applied

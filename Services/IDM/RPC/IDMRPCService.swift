@@ -99,9 +99,12 @@ public struct IDMRPCService: Idm_V1_IDMService.SimpleServiceProtocol {
         guard let userID = UUID(uuidString: request.userID) else {
             throw AppError(.invalidArgument, "bad user id", details: ["user_id": "must be a UUID"])
         }
-        let count = try await sessions.revoke(
+        let revoked = try await sessions.revoke(
             .user(userID, except: UUID(uuidString: request.exceptSessionID)), reason: "revoked_all")
-        return .with { $0.revoked = Int32(count) }
+        return .with {
+            $0.revoked = Int32(revoked.count)
+            $0.sessionIds = revoked.map(\.lowercasedString)
+        }
     }
 
     public func lastConnection(request: Idm_V1_LastConnectionRequest, context: ServerContext) async throws -> Idm_V1_LastConnectionResponse {

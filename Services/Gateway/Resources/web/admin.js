@@ -1,7 +1,8 @@
 // Admin screens: the sales dashboard, cafés, users, payments, clients, the platform's health.
 import { del, get, patch, post, query } from "./api.js";
-import { badge, field, form, h, loading, money, pager, render, statusBadge, table, toast, when } from "./dom.js";
+import { badge, field, form, h, money, pager, render, statusBadge, table, toast, when } from "./dom.js";
 import { barChart, lineChart } from "./charts.js";
+import { ticketCard } from "./staff.js";
 
 const month = (date) => date.toISOString().slice(0, 7);
 const day = (date) => date.toISOString().slice(0, 10);
@@ -47,7 +48,7 @@ export async function dashboard() {
 }
 
 function card(title, value, note) {
-  return h("div", { class: "card" }, h("h3", {}, title), h("p", { class: "metric" }, value), note);
+  return h("div", { class: "card" }, h("h2", { class: "card-title" }, title), h("p", { class: "metric" }, value), note);
 }
 
 export async function cafes() {
@@ -106,6 +107,18 @@ export async function clients(search = "", page = 1) {
     table(["Email", "Name", "Tickets", "Public"], list.items.map((c) => [c.email, [c.first_name, c.last_name].filter(Boolean).join(" ") || "—",
       String(c.tickets.length), [c.is_name_public ? "name" : "", c.is_social_public ? "links" : ""].filter(Boolean).join(", ") || "nothing"]), "No clients match."),
     list.total > list.page_size ? pager(list, (next) => clients(search, next)) : null);
+}
+
+export async function tickets(page = 1) {
+  const list = await get(`/api/tickets${query({ page, page_size: 20 })}`);
+  const redraw = () => tickets(page);
+  render(h("h1", {}, "All tickets"),
+    h("p", {}, h("a", { href: "#/staff/check-in" }, "Check a ticket in by its code")),
+    list.items.length ? h("div", { class: "grid" }, list.items.map((t) => h("div", {}, ticketCard(t, redraw),
+      !t.cancelled_at && !t.checked_in_at ? h("button", { class: "secondary", type: "button", onclick: async () => {
+        try { await del(`/api/tickets/${encodeURIComponent(t.code)}`); toast("Ticket cancelled"); redraw(); } catch (error) { toast(error.humanMessage); }
+      } }, `Cancel ${t.code}`) : null))) : h("p", { class: "empty" }, "No tickets yet."),
+    list.total > list.page_size ? pager(list, tickets) : null);
 }
 
 export async function health() {

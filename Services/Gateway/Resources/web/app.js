@@ -48,11 +48,13 @@ const routes = [
   ["/staff/stock", "staff.js", "stock"],
   ["/staff/orders", "staff.js", "orders"],
   ["/staff/events", "staff.js", "events"],
+  ["/staff/check-in", "staff.js", "checkIn"],
   ["/admin", "admin.js", "dashboard"],
   ["/admin/cafes", "admin.js", "cafes"],
   ["/admin/users", "admin.js", "users"],
   ["/admin/payments", "admin.js", "payments"],
   ["/admin/clients", "admin.js", "clients"],
+  ["/admin/tickets", "admin.js", "tickets"],
   ["/admin/health", "admin.js", "health"],
 ];
 
@@ -73,8 +75,8 @@ function navigation(path) {
   const links = [["#/", "Menu"], ["#/events", "Events"]];
   if (session.terminal) links.splice(0, 2, ["#/pos", "Sell"], ["#/pos/stock", "Stock"], ["#/pos/today", "Today"]);
   if (session.user) links.push(["#/cart", "Cart"], ["#/orders", "Orders"], ["#/tickets", "Tickets"]);
-  if (session.has("staff") || session.has("admin")) links.push(["#/staff/products", "Products"], ["#/staff/stock", "Stock"], ["#/staff/orders", "All orders"], ["#/staff/events", "My events"]);
-  if (session.has("admin")) links.push(["#/admin", "Dashboard"], ["#/admin/cafes", "Cafés"], ["#/admin/users", "Users"], ["#/admin/payments", "Payments"], ["#/admin/clients", "Clients"], ["#/admin/health", "Health"]);
+  if (session.has("staff") || session.has("admin")) links.push(["#/staff/products", "Products"], ["#/staff/stock", "Stock"], ["#/staff/orders", "All orders"], ["#/staff/events", "Manage events"], ["#/staff/check-in", "Check-in"]);
+  if (session.has("admin")) links.push(["#/admin", "Dashboard"], ["#/admin/cafes", "Cafés"], ["#/admin/users", "Users"], ["#/admin/payments", "Payments"], ["#/admin/clients", "Clients"], ["#/admin/tickets", "All tickets"], ["#/admin/health", "Health"]);
   const right = session.user || session.terminal
     ? [session.user ? h("a", { href: "#/profile" }, session.user.username ?? session.user.name) : h("span", {}, session.terminal.name),
        h("button", { class: "link", type: "button", onclick: () => session.signOut() }, "Sign out")]
@@ -111,5 +113,21 @@ export function go(hash) {
 
 export { toast };
 
-window.addEventListener("hashchange", show);
+// The skip link moves the keyboard to the content without touching the router's hash.
+document.querySelector(".skip").addEventListener("click", (event) => {
+  event.preventDefault();
+  document.getElementById("main").focus();
+});
+
+// At phone width the menu bar folds behind a button.
+const toggle = document.getElementById("nav-toggle");
+toggle.addEventListener("click", () => {
+  const open = document.getElementById("nav").classList.toggle("open");
+  toggle.setAttribute("aria-expanded", String(open));
+});
+window.addEventListener("hashchange", () => {
+  document.getElementById("nav").classList.remove("open");
+  toggle.setAttribute("aria-expanded", "false");
+  show();
+});
 start();

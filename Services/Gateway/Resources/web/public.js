@@ -76,17 +76,20 @@ export async function register() {
       field("Password (at least 8 characters)", "password", { type: "password", autocomplete: "new-password", required: true })],
     "Register", async (values) => {
       await post("/api/auth/register", values);
-      // Auth learns of the account through an event: the first sign-in may need a moment.
-      for (let attempt = 0; ; attempt++) {
+      // Auth learns of the account through an event, within a moment: sign in after short
+      // pauses, few times (every refused attempt counts against the login throttle).
+      for (const pause of [150, 400, 1000, 2500]) {
+        await new Promise((resolve) => setTimeout(resolve, pause));
         try {
           await post("/api/auth/browser/login", { email: values.email, password: values.password });
-          break;
+          await start();
+          go("#/");
+          return;
         } catch (error) {
-          if (error.status !== 401 || attempt >= 20) { toast("Registered. Please sign in."); go("#/signin"); return; }
-          await new Promise((resolve) => setTimeout(resolve, 250));
+          if (error.status !== 401) break;
         }
       }
-      await start();
-      go("#/");
+      toast("Registered. Please sign in.");
+      go("#/signin");
     }));
 }

@@ -69,22 +69,18 @@ export async function orders(locationID = "", status = "", page = 1) {
 export async function events() {
   const mine = (await get(`/api/events${query({ page_size: 100 })}`)).items.filter((e) => session.has("admin") || e.owner_id === session.user?.id);
   const packets = (await get(`/api/packets${query({ page_size: 100 })}`)).items.filter((p) => session.has("admin") || p.owner_id === session.user?.id);
+  const names = new Map(mine.map((e) => [e.id, e.name]));
   render(h("h1", {}, "Events and packets"),
     h("h2", {}, "New event"),
-    form([
-      field("Name", "name", { required: true }), field("Location", "location", { required: true }),
-      field("Description", "description", {}, "textarea"),
-      field("Starts at", "starts_at", { type: "datetime-local", required: true }),
-      field("Capacity", "capacity", { type: "number", min: 1, required: true }),
-    ], "Create event", async (values) => {
-      await post("/api/events", { ...values, starts_at: values.starts_at ? new Date(values.starts_at).toISOString() : undefined });
-      toast("Event created"); events();
-    }),
+    eventForm(null, async (values) => { await post("/api/events", values); toast("Event created"); events(); }),
+    h("h2", {}, session.has("admin") ? "All events" : "Your events"),
     table(["Event", "When", "Sold", "Capacity", ""], mine.map((e) => [
       h("a", { href: `#/events/${e.id}` }, e.name), when(e.starts_at), String(e.tickets_sold), String(e.capacity),
-      h("button", { class: "secondary", type: "button", onclick: async () => {
-        try { await del(`/api/events/${e.id}`); toast("Event deleted"); events(); } catch (error) { toast(error.humanMessage); }
-      } }, `Delete ${e.name}`)]), "You own no events."),
+      h("details", {}, h("summary", {}, `Edit ${e.name}`),
+        eventForm(e, async (values) => { await patch(`/api/events/${e.id}`, values); toast("Event saved"); events(); }),
+        h("button", { class: "danger", type: "button", onclick: async () => {
+          try { await del(`/api/events/${e.id}`); toast("Event deleted"); events(); } catch (error) { toast(error.humanMessage); }
+        } }, `Delete ${e.name}`))]), "You own no events."),
     h("h2", {}, "New packet"),
     form([
       field("Name", "name", { required: true }), field("Description", "description", {}, "textarea"),
@@ -95,5 +91,55 @@ export async function events() {
       await post("/api/packets", { ...values, event_ids });
       toast("Packet created"); events();
     }),
-    table(["Packet", "Events", "Sold"], packets.map((p) => [h("a", { href: `#/packets/${p.id}` }, p.name), String(p.event_ids.length), String(p.tickets_sold)]), "You own no packets."));
+    h("h2", {}, session.has("admin") ? "All packets" : "Your packets"),
+    table(["Packet", "Events", "Sold", ""], packets.map((p) => [h("a", { href: `#/packets/${p.id}` }, p.name),
+      h("ul", {}, p.event_ids.map((id) => h("li", {}, names.get(id) ?? id.slice(0, 8), " ",
+        h("button", { class: "link", type: "button", onclick: async () => {
+          try { await del(`/api/packets/${p.id}/events/${id}`); toast("Event removed from the packet"); events(); } catch (error) { toast(error.humanMessage); }
+        } }, `Remove from ${p.name}`)))),
+      String(p.tickets_sold),
+      h("details", {}, h("summary", {}, `Edit ${p.name}`),
+        form([field("Name", "name", { value: p.name }), field("Description", "description", { value: p.description }, "textarea"),
+          field("Capacity (empty: no own limit)", "capacity", { type: "number", min: 1, value: p.capacity === null ? "" : String(p.capacity) })],
+        "Save", async (values) => {
+          await patch(`/api/packets/${p.id}`, { ...values, capacity: values.capacity ?? null });
+          toast("Packet saved"); events();
+        }),
+        form([field("Add an event", "event_id", { options: mine.filter((e) => !p.event_ids.includes(e.id)).map((e) => [e.id, e.name]) }, "select")],
+          "Add event", async (values) => { await post(`/api/packets/${p.id}/events`, values); toast("Event added to the packet"); events(); }),
+        h("button", { class: "danger", type: "button", onclick: async () => {
+          try { await del(`/api/packets/${p.id}`); toast("Packet deleted"); events(); } catch (error) { toast(error.humanMessage); }
+        } }, `Delete ${p.name}`))]), "You own no packets."));
+}
+
+function eventForm(event, action) {
+  const local = event ? new Date(new Date(event.starts_at).getTime() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 16) : "";
+  return form([
+    field("Name", "name", { value: event?.name ?? "", required: true }), field("Location", "location", { value: event?.location ?? "", required: true }),
+    field("Description", "description", { value: event?.description ?? "" }, "textarea"),
+    field("Starts at", "starts_at", { type: "datetime-local", value: local, required: true }),
+    field("Capacity", "capacity", { type: "number", min: 1, value: event ? String(event.capacity) : "", required: true }),
+  ], event ? "Save" : "Create event", (values) => action({ ...values, starts_at: values.starts_at ? new Date(values.starts_at).toISOString() : undefined }));
+}
+
+/** Ticket control at the door: look a ticket up by its code, check it in. */
+export async function checkIn(code = "") {
+  const result = h("div", { "aria-live": "polite" });
+  render(h("h1", {}, "Check-in"),
+    form([field("Ticket code", "code", { value: code, required: true, autocomplete: "off" })], "Look up", (values) => checkIn(values.code ?? "")),
+    result);
+  if (!code) return;
+  const ticket = await get(`/api/tickets/${encodeURIComponent(code)}`);
+  result.replaceChildren(ticketCard(ticket, () => checkIn(code)));
+}
+
+export function ticketCard(ticket, after) {
+  const state = ticket.cancelled_at ? "cancelled" : ticket.checked_in_at ? "checked_in" : ticket.valid ? "valid" : "invalid";
+  return h("div", { class: "card stack" },
+    h("p", {}, h("code", {}, ticket.code), " ", statusBadge(state)),
+    h("p", {}, ticket.event_id ? h("a", { href: `#/events/${ticket.event_id}` }, "Event") : h("a", { href: `#/packets/${ticket.packet_id}` }, "Packet"),
+      ` · issued ${when(ticket.issued_at)}`, ticket.checked_in_at ? ` · checked in ${when(ticket.checked_in_at)}` : ""),
+    state === "valid" ? h("button", { type: "button", onclick: async () => {
+      try { await post(`/api/tickets/${encodeURIComponent(ticket.code)}/check-in`); toast("Checked in"); after(); } catch (error) { toast(error.humanMessage); }
+    } }, `Check in ${ticket.code}`) : null);
 }

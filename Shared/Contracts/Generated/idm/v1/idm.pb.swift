@@ -258,6 +258,10 @@ public nonisolated struct Idm_V1_RevokeSessionResponse: Sendable {
 
   public var revoked: Int32 = 0
 
+  /// The sessions revoked: the caller (the gateway) refuses their tokens at once, before the
+  /// session.revoked events reach every replica.
+  public var sessionIds: [String] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -886,7 +890,7 @@ nonisolated extension Idm_V1_RevokeSessionRequest: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Idm_V1_RevokeSessionResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RevokeSessionResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}revoked\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}revoked\0\u{3}session_ids\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -895,6 +899,7 @@ nonisolated extension Idm_V1_RevokeSessionResponse: SwiftProtobuf.Message, Swift
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularInt32Field(value: &self.revoked) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.sessionIds) }()
       default: break
       }
     }
@@ -904,11 +909,15 @@ nonisolated extension Idm_V1_RevokeSessionResponse: SwiftProtobuf.Message, Swift
     if self.revoked != 0 {
       try visitor.visitSingularInt32Field(value: self.revoked, fieldNumber: 1)
     }
+    if !self.sessionIds.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.sessionIds, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Idm_V1_RevokeSessionResponse, rhs: Idm_V1_RevokeSessionResponse) -> Bool {
     if lhs.revoked != rhs.revoked {return false}
+    if lhs.sessionIds != rhs.sessionIds {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
