@@ -167,7 +167,13 @@ def test_an_admin_creates_a_product_and_a_cafe_restocks_sees_the_sale_and_change
     page.heading("Dashboard")
     page.wait_for_text(cafe_name)
     summary = get("/api/admin/analytics/summary", token=admin_token()).json()
-    assert str(summary["order_count"]) in page.main_text()
+
+    def card(title: str) -> str:
+        return page.driver.find_element("xpath", f"//div[h2[text()='{title}']]/p[@class='metric']").text
+
+    assert card("Orders") == str(summary["order_count"])
+    assert card("Sales this month") == f"€{summary['total_sales_cents'] / 100:,.2f}"
+    assert card("Top café") == summary["top_location"]["name"]
 
     page.go("/admin/users")
     page.heading("Users")

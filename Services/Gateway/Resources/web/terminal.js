@@ -1,6 +1,6 @@
 // The café terminal (seed c's point of sale): sign-in with the café's code, selling, stock, today.
 import { get, post } from "./api.js";
-import { field, form, h, loading, money, render, statusBadge, table, toast } from "./dom.js";
+import { field, form, h, money, render, statusBadge, table, toast } from "./dom.js";
 import { go, session, start } from "./app.js";
 
 export async function terminalSignIn() {
