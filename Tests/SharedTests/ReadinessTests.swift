@@ -21,6 +21,7 @@ import Testing
         let start = ContinuousClock.now
         let report = await readiness.evaluate()
         #expect(report.failures == ["slow": "timed out"])
-        #expect(ContinuousClock.now - start < .seconds(5))
+        // Not the check's 30 s (the bound is loose: a loaded CI machine took 5 s once).
+        #expect(ContinuousClock.now - start < .seconds(20))
     }
 }
