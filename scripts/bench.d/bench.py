@@ -693,12 +693,55 @@ def cmd_media(seconds: int, gateway: int) -> None:
     out("media_gateway_rss_growth_kib", peak - baseline)
 
 
+# --- memory ----------------------------------------------------------------------------------
+
+def memory_of(pid: int) -> dict[str, int | list[tuple[str, int]]]:
+    """Where a process's resident memory goes: anonymous (heaps, stacks) against file-backed
+    (mapped libraries and data), its thread count, and the mapped files holding most."""
+    status = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        status[key] = value.split()
+    by_file: dict[str, int] = {}
+    current = ""
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        fields = line.split()
+        if fields and "-" in fields[0] and len(fields) >= 5:
+            current = fields[5] if len(fields) > 5 else "[anonymous]"
+        elif fields and fields[0] == "Rss:":
+            by_file[current] = by_file.get(current, 0) + int(fields[1])
+    largest = sorted(by_file.items(), key=lambda item: -item[1])[:6]
+    return {
+        "rss": int(status["VmRSS"][0]), "anon": int(status["RssAnon"][0]), "file": int(status["RssFile"][0]),
+        "threads": int(status["Threads"][0]), "largest": [(Path(name).name or name, kib) for name, kib in largest],
+    }
+
+
+def cmd_memory(run_dir: str) -> None:
+    """`memory_of` for every service with a pid file in `run_dir`, as key: value lines."""
+    total = 0
+    for pid_file in sorted(Path(run_dir).glob("*.pid")):
+        name = pid_file.stem
+        try:
+            pid = int(pid_file.read_text().strip())
+            found = memory_of(pid)
+        except (OSError, ValueError):
+            continue
+        if Path(f"/proc/{pid}/comm").read_text().strip() != name:
+            continue  # a server's pid file (postgres, …), not a service
+        total += found["rss"]
+        for key in ("rss", "anon", "file", "threads"):
+            out(f"memory_{name}_{key}{'' if key == 'threads' else '_kib'}", found[key])
+        out(f"memory_{name}_largest_kib", ", ".join(f"{file} {kib}" for file, kib in found["largest"]))
+    out("memory_services_rss_total_kib", total)
+
+
 def main(argv: list[str]) -> None:
     usage = (
         "usage: bench.py token | parse-wrk [PREFIX] | logins N THREADS | register-latency USERS"
         " | orders-setup LUA_FILE | orders-drain | orders-latency RATE SECONDS"
         " | analytics-load LINES MONTHS | analytics-views | analytics-consume RATE SECONDS | analytics-rebuild"
-        " | tickets-setup LUA_FILE STATE_FILE | tickets-check STATE_FILE | media SECONDS")
+        " | tickets-setup LUA_FILE STATE_FILE | tickets-check STATE_FILE | media SECONDS | memory RUN_DIR")
     if not argv:
         sys.exit(usage)
     command, args = argv[0], argv[1:]
@@ -729,6 +772,8 @@ def main(argv: list[str]) -> None:
             cmd_orders_latency(int(args[0]), int(args[1]))
         elif command == "logins" and len(args) == 2:
             cmd_logins(int(args[0]), int(args[1]))
+        elif command == "memory" and len(args) == 1:
+            cmd_memory(args[0])
         elif command == "register-latency" and len(args) == 1:
             cmd_register_latency(int(args[0]))
         else:
