@@ -6,11 +6,12 @@ import PlatformMetrics
 /// `/health` (the process is alive), `/ready` (its dependencies answer) and `/metrics`
 /// (Prometheus text), mounted on every service's HTTP router.
 public enum OpsRoutes {
-    struct HealthBody: ResponseEncodable {
-        let status: String
-        let service: String
-        let version: String
-        let uptimeSeconds: Int
+    /// What `/health` answers (and what a caller of it decodes).
+    public struct HealthBody: ResponseEncodable, Decodable, Sendable {
+        public let status: String
+        public let service: String
+        public let version: String
+        public let uptimeSeconds: Int
 
         enum CodingKeys: String, CodingKey {
             case status, service, version
@@ -18,10 +19,13 @@ public enum OpsRoutes {
         }
     }
 
-    struct ReadyBody: ResponseEncodable {
-        let status: String
-        let service: String
-        let checks: [String: String]
+    /// What `/ready` answers.
+    public struct ReadyBody: ResponseEncodable, Decodable, Sendable {
+        public let status: String
+        public let service: String
+        public let checks: [String: String]
+
+        public var isReady: Bool { status == "ready" }
     }
 
     public static func add(to router: Router<AppRequestContext>, service: String, version: String, readiness: Readiness) {

@@ -13,6 +13,7 @@ from PIL import Image
 
 import commerce
 import ticketing
+from commerce import admin_token
 from identity import admin_credentials, get, new_password, unique_email
 from web import BASE, Page, chromium
 
@@ -98,10 +99,6 @@ def test_a_customer_orders_pays_uploads_an_avatar_buys_a_ticket_and_signs_out(pa
     page.heading("Sign in")
     assert page.cookie("platform_session") is None
     assert requests.get(f"{BASE}/api/auth/me", cookies={"platform_session": session}, timeout=10).status_code == 401
-
-
-def admin_token() -> str:
-    return commerce.admin_token()
 
 
 def test_a_terminal_sells_and_restocks_a_low_product(page: Page) -> None:

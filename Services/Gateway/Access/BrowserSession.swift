@@ -2,6 +2,7 @@ import AccessTokens
 import Crypto
 import Foundation
 import HTTPTypes
+import Hummingbird
 import PlatformConfig
 import PlatformCore
 
@@ -34,7 +35,7 @@ struct BrowserSession: Sendable {
     }
 
     /// The three cookies of a signed-in browser.
-    func cookies(accessToken: String, refreshToken: String, sessionID: String, lifetimes: (access: Int, refresh: Int), secure: Bool) -> [String] {
+    func cookies(accessToken: String, refreshToken: String, sessionID: String, lifetimes: (access: Int, refresh: Int), secure: Bool) -> [Cookie] {
         [
             Self.cookie(Self.sessionCookie, accessToken, path: "/", maxAge: lifetimes.access, httpOnly: true, secure: secure),
             Self.cookie(Self.refreshCookie, refreshToken, path: Self.refreshPath, maxAge: lifetimes.refresh, httpOnly: true, secure: secure),
@@ -43,7 +44,7 @@ struct BrowserSession: Sendable {
     }
 
     /// Cookies that make the browser forget all three.
-    static func clearingCookies(secure: Bool) -> [String] {
+    static func clearingCookies(secure: Bool) -> [Cookie] {
         [
             cookie(sessionCookie, "", path: "/", maxAge: 0, httpOnly: true, secure: secure),
             cookie(refreshCookie, "", path: refreshPath, maxAge: 0, httpOnly: true, secure: secure),
@@ -69,15 +70,7 @@ struct BrowserSession: Sendable {
     }
 
     static func cookie(_ name: String, in request: HTTPRequest) -> String? {
-        for field in request.headerFields[values: .cookie] {
-            for pair in field.split(separator: ";") {
-                let parts = pair.split(separator: "=", maxSplits: 1)
-                if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == name {
-                    return parts[1].trimmingCharacters(in: .whitespaces)
-                }
-            }
-        }
-        return nil
+        Cookies(from: request.headerFields[values: .cookie])[name]?.value
     }
 
     static func isState(changing method: HTTPRequest.Method) -> Bool { ![.get, .head, .options].contains(method) }
@@ -93,8 +86,8 @@ struct BrowserSession: Sendable {
         }
     }
 
-    private static func cookie(_ name: String, _ value: String, path: String, maxAge: Int, httpOnly: Bool, secure: Bool) -> String {
-        "\(name)=\(value); Path=\(path); Max-Age=\(maxAge); SameSite=Strict\(httpOnly ? "; HttpOnly" : "")\(secure ? "; Secure" : "")"
+    private static func cookie(_ name: String, _ value: String, path: String, maxAge: Int, httpOnly: Bool, secure: Bool) -> Cookie {
+        Cookie(name: name, value: value, maxAge: maxAge, path: path, secure: secure, httpOnly: httpOnly, sameSite: .strict)
     }
 
     private static func constantTimeEqual(_ a: String, _ b: String) -> Bool {

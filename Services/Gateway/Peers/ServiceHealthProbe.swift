@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import PlatformHTTP
 
 /// Asks every service's ops routes (`/health`, `/ready`) at once, for the admin's health page.
 struct ServiceHealthProbe: Sendable {
@@ -26,29 +27,15 @@ struct ServiceHealthProbe: Sendable {
         }
     }
 
-    private struct Health: Decodable {
-        let version: String?
-        let uptimeSeconds: Int?
-        enum CodingKeys: String, CodingKey {
-            case version
-            case uptimeSeconds = "uptime_seconds"
-        }
-    }
-
-    private struct Readiness: Decodable {
-        let status: String
-        let checks: [String: String]
-    }
-
     private func report(_ name: String, _ url: String) async -> Report {
-        async let health = fetch(Health.self, url + "/health")
-        async let readiness = fetch(Readiness.self, url + "/ready")
+        async let health = fetch(OpsRoutes.HealthBody.self, url + "/health")
+        async let readiness = fetch(OpsRoutes.ReadyBody.self, url + "/ready")
         guard let readiness = await readiness else {
             return Report(name: name, status: .unreachable, version: nil, uptimeSeconds: nil, checks: [:])
         }
         let alive = await health
         return Report(
-            name: name, status: readiness.status == "ready" ? .ready : .notReady, version: alive?.version,
+            name: name, status: readiness.isReady ? .ready : .notReady, version: alive?.version,
             uptimeSeconds: alive?.uptimeSeconds, checks: readiness.checks)
     }
 
