@@ -25,19 +25,19 @@ let mariadb = ["MariaDB", "ServiceMariaDB", "DatabaseKit"]
 let mongo = ["Mongo", "ServiceMongo", "DatabaseKit"]
 
 /// The ten services (their facts are in Services/services.tsv): executable, library target, folder,
-/// the store modules it links (only its own database driver), further shared modules, and the
-/// folders copied as resources (SQL migrations, static files).
-let services: [(executable: String, library: String, folder: String, store: [String], uses: [Target.Dependency], resources: [String])] = [
-    ("gateway", "GatewayService", "Gateway", [], ["Contracts", "AccessTokens", "EventKit", "PlatformHTTP", "PlatformRPC", "PlatformAPI", openAPIRuntime, openAPIHummingbird, crypto, asyncHTTPClient, compressNIO], ["Resources", "API/openapi.yaml"]),
-    ("idm", "IDMService", "IDM", postgres, ["Contracts", "AccessTokens", "EventKit", "PlatformRPC"], ["Migrations"]),
-    ("auth", "AuthService", "Auth", postgres, ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"], ["Migrations"]),
-    ("user", "UserService", "User", postgres, ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"], ["Migrations"]),
-    ("media", "MediaService", "Media", postgres, ["Contracts", "EventKit", "PlatformRPC", "ObjectStore", "BlockingIO", crypto], ["Migrations"]),
-    ("product", "ProductService", "Product", postgres, ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"], ["Migrations"]),
-    ("payment", "PaymentService", "Payment", postgres, ["Contracts", "EventKit", "PlatformRPC"], ["Migrations"]),
-    ("analytics", "AnalyticsService", "Analytics", mariadb, ["Contracts", "EventKit", "PlatformRPC"], ["Migrations"]),
-    ("client", "ClientService", "Client", mongo, ["Contracts", "PlatformRPC", "ServiceFront"], []),
-    ("event", "EventService", "Event", mariadb, ["Contracts", "PlatformRPC", "ServiceFront", crypto], ["Migrations"]),
+/// the store modules it links (only its own database driver), further shared modules, whether it has a `Migrations` folder (compiled in by the EmbedMigrations plugin), and the folders
+/// copied as resources (static files).
+let services: [(executable: String, library: String, folder: String, store: [String], uses: [Target.Dependency], migrations: Bool, resources: [String])] = [
+    ("gateway", "GatewayService", "Gateway", [], ["Contracts", "AccessTokens", "EventKit", "PlatformHTTP", "PlatformRPC", "PlatformAPI", openAPIRuntime, openAPIHummingbird, crypto, asyncHTTPClient, compressNIO], false, ["Resources", "API/openapi.yaml"]),
+    ("idm", "IDMService", "IDM", postgres, ["Contracts", "AccessTokens", "EventKit", "PlatformRPC"], true, []),
+    ("auth", "AuthService", "Auth", postgres, ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"], true, []),
+    ("user", "UserService", "User", postgres, ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"], true, []),
+    ("media", "MediaService", "Media", postgres, ["Contracts", "EventKit", "PlatformRPC", "ObjectStore", "BlockingIO", crypto], true, []),
+    ("product", "ProductService", "Product", postgres, ["Contracts", "PasswordHashing", "EventKit", "PlatformRPC"], true, []),
+    ("payment", "PaymentService", "Payment", postgres, ["Contracts", "EventKit", "PlatformRPC"], true, []),
+    ("analytics", "AnalyticsService", "Analytics", mariadb, ["Contracts", "EventKit", "PlatformRPC"], true, []),
+    ("client", "ClientService", "Client", mongo, ["Contracts", "PlatformRPC", "ServiceFront"], false, []),
+    ("event", "EventService", "Event", mariadb, ["Contracts", "PlatformRPC", "ServiceFront", crypto], true, []),
 ]
 
 func system(_ name: String, pkgConfig: String, apt: String) -> Target {
@@ -45,6 +45,9 @@ func system(_ name: String, pkgConfig: String, apt: String) -> Target {
 }
 
 let sharedTargets: [Target] = [
+    .executableTarget(name: "embed-migrations", path: "Tools/EmbedMigrations"),
+    .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["embed-migrations"]),
+
     system("CLibPQ", pkgConfig: "libpq", apt: "libpq-dev"),
     system("CMariaDB", pkgConfig: "libmariadb", apt: "libmariadb-dev"),
     system("CMongoc", pkgConfig: "libmongoc-1.0", apt: "libmongoc-dev"),
@@ -52,15 +55,15 @@ let sharedTargets: [Target] = [
     system("CCrypt", pkgConfig: "libcrypt", apt: "libcrypt-dev"),
 
     .target(name: "PlatformCore", path: "Shared/PlatformCore"),
-    .target(name: "PlatformConfig", path: "Shared/PlatformConfig"),
-    .target(name: "PlatformLogging", dependencies: ["PlatformCore", logging], path: "Shared/PlatformLogging"),
+    .target(name: "PlatformConfig", dependencies: ["PlatformCore"], path: "Shared/PlatformConfig"),
+    .target(name: "PlatformLogging", dependencies: ["PlatformCore", "BlockingIO", logging], path: "Shared/PlatformLogging"),
     .target(name: "PlatformMetrics", dependencies: [metrics, prometheus], path: "Shared/PlatformMetrics"),
     .target(name: "BlockingIO", path: "Shared/BlockingIO"),
-    .target(name: "DatabaseKit", dependencies: ["BlockingIO"], path: "Shared/DatabaseKit"),
+    .target(name: "DatabaseKit", dependencies: ["BlockingIO", "PlatformCore"], path: "Shared/DatabaseKit"),
     .target(name: "Postgres", dependencies: ["DatabaseKit", "CLibPQ"], path: "Shared/Postgres"),
     .target(name: "MariaDB", dependencies: ["DatabaseKit", "CMariaDB"], path: "Shared/MariaDB"),
     .target(name: "Mongo", dependencies: ["DatabaseKit", "CMongoc"], path: "Shared/Mongo"),
-    .target(name: "AMQP", dependencies: ["BlockingIO", "CRabbitMQ", logging], path: "Shared/AMQP"),
+    .target(name: "AMQP", dependencies: ["BlockingIO", "CRabbitMQ", "PlatformCore", logging], path: "Shared/AMQP"),
     .target(
         name: "PlatformHTTP",
         dependencies: ["PlatformCore", "PlatformMetrics", hummingbird, httpTypes, logging],
@@ -88,7 +91,7 @@ let sharedTargets: [Target] = [
         path: "Shared/PlatformAPI"
     ),
     // Media's objects: a local folder or an S3 bucket (SigV4 over async-http-client).
-    .target(name: "ObjectStore", dependencies: ["BlockingIO", asyncHTTPClient, crypto], path: "Shared/ObjectStore"),
+    .target(name: "ObjectStore", dependencies: ["BlockingIO", "PlatformCore", asyncHTTPClient, crypto], path: "Shared/ObjectStore"),
     // A service's own REST front (client, event): tokens checked through idm, JSON the gateway's way.
     .target(
         name: "ServiceFront",
@@ -120,8 +123,9 @@ let serviceTargets: [Target] = services.flatMap { service -> [Target] in
             name: service.library,
             dependencies: dependencies,
             path: "Services/\(service.folder)",
-            exclude: ["Executable"],
-            resources: service.resources.map { .copy($0) }
+            exclude: ["Executable"] + (service.migrations ? ["Migrations"] : []),
+            resources: service.resources.map { .copy($0) },
+            plugins: service.migrations ? ["EmbedMigrations"] : []
         ),
         .executableTarget(
             name: service.executable,
@@ -130,6 +134,11 @@ let serviceTargets: [Target] = services.flatMap { service -> [Target] in
         ),
     ]
 }
+
+/// Tools for `scripts/bench`, built with the release build; never shipped.
+let benchmarkTargets: [Target] = [
+    .executableTarget(name: "bench-bare-http", dependencies: [hummingbird], path: "Benchmarks/BareHTTP"),
+]
 
 let inProcessTransport = Target.Dependency.product(name: "GRPCInProcessTransport", package: "grpc-swift-2")
 
@@ -224,10 +233,11 @@ let testTargets: [Target] = [
 let package = Package(
     name: "platform",
     platforms: [.macOS(.v15)],
-    products: services.map { .executable(name: $0.executable, targets: [$0.executable]) },
+    products: services.map { .executable(name: $0.executable, targets: [$0.executable]) }
+        + [.executable(name: "bench-bare-http", targets: ["bench-bare-http"])],
     dependencies: [
         // SwiftPM 6.3.1 recompiles a dependency at random when it has two or more traits enabled: keep at most one.
-        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
         .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
@@ -239,10 +249,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
-        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4", traits: []),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
-    targets: sharedTargets + serviceTargets + testTargets
+    targets: sharedTargets + serviceTargets + benchmarkTargets + testTargets
 )

@@ -1,5 +1,5 @@
 import Contracts
-import Foundation
+import FoundationEssentials
 import ServiceKit
 import ServiceMariaDB
 
@@ -17,7 +17,7 @@ public func buildAnalyticsService(_ settings: ServiceSettings, overrides: Analyt
     -> ServiceRuntime
 {
     var runtime = try ServiceRuntime(settings: settings)
-    let database = try await runtime.attachMariaDB(migrations: .module, eventTables: .init(outbox: false, inbox: true))
+    let database = try await runtime.attachMariaDB(migrations: ServiceMigrations.files, eventTables: .init(outbox: false, inbox: true))
     let store = MariaDBSalesStore(client: database)
     let product = try overrides.product ?? Product_V1_ProductService.Client(wrapping: runtime.rpcClient(for: ServiceManifest.product))
     let rebuild = SalesRebuild(store: store, history: ProductSalesHistory(client: product), logger: runtime.logger)

@@ -1,5 +1,5 @@
 import EventKit
-import Foundation
+import FoundationEssentials
 import PasswordHashing
 import PlatformCore
 import ServiceKit
@@ -20,7 +20,7 @@ public func buildAuthService(_ settings: ServiceSettings, overrides: AuthOverrid
     if let credentials = overrides.credentials {
         store = credentials
     } else {
-        let database = try await runtime.attachPostgres(migrations: .module, eventTables: .init(outbox: false, inbox: true))
+        let database = try await runtime.attachPostgres(migrations: ServiceMigrations.files, eventTables: .init(outbox: false, inbox: true))
         store = PostgresCredentialStore(client: database)
     }
     let config = settings.config

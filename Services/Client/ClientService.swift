@@ -1,5 +1,5 @@
 import Contracts
-import Foundation
+import FoundationEssentials
 import PlatformConfig
 import ServiceFront
 import ServiceKit

@@ -1,5 +1,5 @@
 import Contracts
-import Foundation
+import FoundationEssentials
 import ServiceFront
 import ServiceKit
 import ServiceMariaDB
@@ -17,7 +17,7 @@ public struct EventOverrides: Sendable {
 /// Connects the service to its dependencies and returns it ready to run; tests call it too.
 public func buildEventService(_ settings: ServiceSettings, overrides: EventOverrides = .init()) async throws -> ServiceRuntime {
     var runtime = try ServiceRuntime(settings: settings)
-    let store = MariaDBTicketingStore(client: try await runtime.attachMariaDB(migrations: .module))
+    let store = MariaDBTicketingStore(client: try await runtime.attachMariaDB(migrations: ServiceMigrations.files))
     let programme = Programme(store: store)
     let boxOffice = BoxOffice(store: store)
     let idm = try overrides.idm ?? Idm_V1_IDMService.Client(wrapping: runtime.rpcClient(for: ServiceManifest.idm))

@@ -1,7 +1,7 @@
 import AMQP
 import AccessTokens
 import Contracts
-import Foundation
+import Foundation  // Bundle: the gateway serves its resource bundle (documents, web front)
 import Hummingbird
 import OpenAPIHummingbird
 import PlatformAPI

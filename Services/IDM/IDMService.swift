@@ -1,7 +1,7 @@
 import AccessTokens
 import Contracts
 import EventKit
-import Foundation
+import FoundationEssentials
 import PlatformConfig
 import PlatformCore
 import Postgres
@@ -40,7 +40,7 @@ public func buildIDMService(_ settings: ServiceSettings, overrides: IDMOverrides
     if let sessions = overrides.sessions {
         store = sessions
     } else {
-        let client = try await runtime.attachPostgres(migrations: .module, eventTables: .init(outbox: true, inbox: true))
+        let client = try await runtime.attachPostgres(migrations: ServiceMigrations.files, eventTables: .init(outbox: true, inbox: true))
         eventsCommitted = try runtime.addOutboxRelay(PostgresOutboxStore(client: client)).wake
         store = PostgresSessionStore(client: client)
         database = client

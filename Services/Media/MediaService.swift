@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ObjectStore
 import PlatformConfig
 import ServiceKit
@@ -10,7 +10,7 @@ import ServicePostgres
 public func buildMediaService(_ settings: ServiceSettings) async throws -> ServiceRuntime {
     var runtime = try ServiceRuntime(settings: settings)
     let config = settings.config
-    let database = try await runtime.attachPostgres(migrations: .module, eventTables: .init(outbox: false, inbox: true))
+    let database = try await runtime.attachPostgres(migrations: ServiceMigrations.files, eventTables: .init(outbox: false, inbox: true))
     let store = PostgresImageStore(client: database)
     let objects = try await MediaStorage.objectStore(config)
     let key = try config.string("MEDIA_URL_SIGNING_KEY", default: "")
@@ -18,7 +18,7 @@ public func buildMediaService(_ settings: ServiceSettings) async throws -> Servi
         throw ConfigError(variable: "MEDIA_URL_SIGNING_KEY", problem: "must be set to at least 32 random characters")
     }
     let links = SignedLinks(key: Array(key.utf8), lifetime: try config.duration("MEDIA_URL_LIFETIME", default: .seconds(900)))
-    let spool = URL(fileURLWithPath: try config.string("MEDIA_SPOOL_DIR", default: NSTemporaryDirectory()))
+    let spool = URL(fileURLWithPath: try config.string("MEDIA_SPOOL_DIR", default: FileManager.default.temporaryDirectory.path))
     let library = ImageLibrary(store: store, objects: objects, links: links, spoolDirectory: spool)
     let sweeper = OrphanSweeper(
         objects: objects, store: store, age: try config.duration("MEDIA_ORPHAN_AGE", default: .seconds(3600)))

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ServiceKit
 import ServicePostgres
 
@@ -6,7 +6,7 @@ import ServicePostgres
 /// Connects the service to its dependencies and returns it ready to run; tests call it too.
 public func buildPaymentService(_ settings: ServiceSettings) async throws -> ServiceRuntime {
     var runtime = try ServiceRuntime(settings: settings)
-    let database = try await runtime.attachPostgres(migrations: .module, eventTables: .init(outbox: true, inbox: true))
+    let database = try await runtime.attachPostgres(migrations: ServiceMigrations.files, eventTables: .init(outbox: true, inbox: true))
     let eventsCommitted = try runtime.addOutboxRelay(PostgresOutboxStore(client: database)).wake
     let latency = try settings.config.int("PAYMENT_PROVIDER_LATENCY_MS", default: 0, in: 0...60_000)
     let payments = PaymentRegistry(

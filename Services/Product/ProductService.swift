@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PasswordHashing
 import PlatformConfig
 import PlatformCore
@@ -10,7 +10,7 @@ import ServicePostgres
 public func buildProductService(_ settings: ServiceSettings) async throws -> ServiceRuntime {
     var runtime = try ServiceRuntime(settings: settings)
     let config = settings.config
-    let database = try await runtime.attachPostgres(migrations: .module, eventTables: .init(outbox: true, inbox: true))
+    let database = try await runtime.attachPostgres(migrations: ServiceMigrations.files, eventTables: .init(outbox: true, inbox: true))
     let eventsCommitted = try runtime.addOutboxRelay(PostgresOutboxStore(client: database)).wake
     let catalog = PostgresCatalogStore(client: database)
     let currency = try config.string("PLATFORM_CURRENCY", default: "EUR")

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PasswordHashing
 import PlatformConfig
 import PlatformCore
@@ -27,7 +27,7 @@ public func buildUserService(_ settings: ServiceSettings, overrides: UserOverrid
     if let users = overrides.users {
         store = users
     } else {
-        let database = try await runtime.attachPostgres(migrations: .module, eventTables: .init(outbox: true, inbox: false))
+        let database = try await runtime.attachPostgres(migrations: ServiceMigrations.files, eventTables: .init(outbox: true, inbox: false))
         eventsCommitted = try runtime.addOutboxRelay(PostgresOutboxStore(client: database)).wake
         store = PostgresUserStore(client: database)
     }

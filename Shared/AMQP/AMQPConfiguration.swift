@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import PlatformCore
 
 /// Where and how to connect: parsed from an `amqp://user:pass@host:port/vhost` URL.
 ///
@@ -41,7 +42,7 @@ public struct AMQPConfiguration: Sendable, CustomStringConvertible {
             self.vhost = "/"
         } else {
             let encoded = String(path.dropFirst())
-            guard !encoded.contains("/"), let decoded = encoded.removingPercentEncoding else {
+            guard !encoded.contains("/"), let decoded = encoded.percentDecoded else {
                 throw AMQPError(.invalidConfiguration, "invalid vhost in the AMQP URL (encode '/' as %2F)")
             }
             self.vhost = decoded
@@ -70,7 +71,7 @@ public struct AMQPConfiguration: Sendable, CustomStringConvertible {
     }
 
     private static func redacted(_ url: String) -> String {
-        guard let at = url.lastIndex(of: "@"), let scheme = url.range(of: "://") else { return url }
+        guard let at = url.lastIndex(of: "@"), let scheme = url.firstRange(of: "://") else { return url }
         return String(url[..<scheme.upperBound]) + "…" + String(url[at...])
     }
 }

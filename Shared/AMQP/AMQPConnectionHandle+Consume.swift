@@ -1,5 +1,6 @@
 import CRabbitMQ
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Consuming with manual acknowledgements.
 extension AMQPConnectionHandle {

@@ -1,5 +1,6 @@
 import CRabbitMQ
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Publishing with publisher confirms.
 extension AMQPConnectionHandle {

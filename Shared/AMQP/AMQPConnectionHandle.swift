@@ -1,5 +1,6 @@
 import CRabbitMQ
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One librabbitmq connection with one channel.
 ///

@@ -1,5 +1,6 @@
 import CRabbitMQ
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// C memory handed to librabbitmq, which only borrows strings, bodies and tables during a call:
 /// everything allocated here lives until the `withArena` body returns.

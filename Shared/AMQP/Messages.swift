@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A message to publish on the events exchange. It is always sent persistent and mandatory.
 public struct OutgoingMessage: Sendable {

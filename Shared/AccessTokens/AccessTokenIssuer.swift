@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import JWTKit
 
 /// Signs access tokens with idm's key. Claims come only from idm's own records, never from a caller.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import JWTKit
 
 /// Why a token was refused. The reason is for logs and for `ValidateToken`'s message; clients of

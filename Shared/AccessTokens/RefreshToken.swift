@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 
 /// Opaque refresh tokens: 256 random bits, base64url. Only their SHA-256 is stored, so a database
 /// leak reveals no usable token.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PlatformConfig
 
 /// Who issues access tokens, for whom, and for how long.

@@ -1,6 +1,3 @@
-import Foundation
-import Synchronization
-
 /// A fixed set of dedicated threads for blocking work (C client calls, bcrypt).
 ///
 /// Swift concurrency's cooperative pool and NIO's event loops must never block, so every
@@ -20,16 +17,13 @@ public final class BlockingThreadPool: Sendable {
     }
 
     public let name: String
-    private let state = Mutex(State())
-    private let condition = NSCondition()
+    private let state = ConditionLock(State())
 
     public init(name: String, threads: Int) {
         precondition(threads > 0, "a blocking thread pool needs at least one thread")
         self.name = name
         for index in 0..<threads {
-            let thread = Thread { [self] in self.workLoop() }
-            thread.name = "\(name)-\(index)"
-            thread.start()
+            startThread(named: "\(name)-\(index)") { [self] in self.workLoop() }
         }
     }
 
@@ -47,47 +41,35 @@ public final class BlockingThreadPool: Sendable {
 
     /// Lets the threads finish the queued work and exit.
     public func shutdown() {
-        condition.lock()
         state.withLock { $0.isShutdown = true }
-        condition.broadcast()
-        condition.unlock()
+        state.broadcast()
     }
 
     private func enqueue(_ job: @escaping Job) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
         let accepted = state.withLock { state -> Bool in
             guard !state.isShutdown else { return false }
             state.jobs.append(job)
             return true
         }
-        if accepted { condition.signal() }
+        if accepted { state.signal() }
         return accepted
     }
 
+    /// Takes the next job, or nil once the pool is shut down and drained.
     private func workLoop() {
-        while true {
-            condition.lock()
-            var job: Job?
-            while true {
-                let (next, finished) = state.withLock { state -> (Job?, Bool) in
-                    if state.head < state.jobs.count {
-                        let job = state.jobs[state.head]
-                        state.head += 1
-                        if state.head > 64 && state.head * 2 > state.jobs.count {
-                            state.jobs.removeFirst(state.head)
-                            state.head = 0
-                        }
-                        return (job, false)
-                    }
-                    return (nil, state.isShutdown)
+        while let job = state.wait(until: { state -> Job?? in
+            if state.head < state.jobs.count {
+                let job = state.jobs[state.head]
+                state.head += 1
+                if state.head > 64 && state.head * 2 > state.jobs.count {
+                    state.jobs.removeFirst(state.head)
+                    state.head = 0
                 }
-                if let next { job = next; break }
-                if finished { condition.unlock(); return }
-                condition.wait()
+                return .some(job)
             }
-            condition.unlock()
-            job?()
+            return state.isShutdown ? .some(nil) : nil
+        }) {
+            job()
         }
     }
 }

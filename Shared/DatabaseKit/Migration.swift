@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One versioned schema change: `0003_add_orders.sql` is version 3 named `add_orders`.
 public struct Migration: Sendable, Equatable {
@@ -14,15 +14,19 @@ public struct Migration: Sendable, Equatable {
 
     /// Reads `NNNN_name.sql` files from a folder, ordered by version; refuses other names and duplicate versions.
     public static func load(from directory: URL) throws -> [Migration] {
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-            .filter { $0.hasSuffix(".sql") }
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".sql") }
+        return try load(
+            files.map { MigrationFile(name: $0, sql: try String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8)) })
+    }
+
+    /// The migrations of `NNNN_name.sql` files, ordered by version; refuses other names and duplicate versions.
+    public static func load(_ files: [MigrationFile]) throws -> [Migration] {
         let migrations = try files.map { file -> Migration in
-            let stem = String(file.dropLast(4))
+            let stem = file.name.hasSuffix(".sql") ? String(file.name.dropLast(4)) : file.name
             guard let underscore = stem.firstIndex(of: "_"), let version = Int(stem[..<underscore]), version > 0 else {
-                throw MigrationError("migration file '\(file)' is not named NNNN_name.sql")
+                throw MigrationError("migration file '\(file.name)' is not named NNNN_name.sql")
             }
-            let sql = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
-            return Migration(version: version, name: String(stem[stem.index(after: underscore)...]), sql: sql)
+            return Migration(version: version, name: String(stem[stem.index(after: underscore)...]), sql: file.sql)
         }
         return try ordered(migrations)
     }
@@ -34,6 +38,16 @@ public struct Migration: Sendable, Equatable {
             throw MigrationError("two migrations have version \(next.version): '\(previous.name)' and '\(next.name)'")
         }
         return sorted
+    }
+}
+
+/// A migration file as a service embeds it (see the EmbedMigrations plugin): its name and text.
+public struct MigrationFile: Sendable {
+    public let name: String
+    public let sql: String
+    public init(name: String, sql: String) {
+        self.name = name
+        self.sql = sql
     }
 }
 

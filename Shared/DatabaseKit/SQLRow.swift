@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import PlatformCore
 
 /// One result row. Each client hands over column values as raw bytes in its text
 /// representation (or raw bytes for binary columns); the accessors decode them.
@@ -112,9 +113,10 @@ public enum SQLTimestamp {
         if micros == 1_000_000 { whole += 1; micros = 0 }
         let components = Calendar.utc.dateComponents(
             [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: whole))
-        let text = String(
-            format: "%04d-%02d-%02d %02d:%02d:%02d.%06d", components.year!, components.month!, components.day!,
-            components.hour!, components.minute!, components.second!, micros)
+        let text =
+            "\(components.year!.zeroPadded(4))-\(components.month!.zeroPadded(2))-\(components.day!.zeroPadded(2)) "
+            + "\(components.hour!.zeroPadded(2)):\(components.minute!.zeroPadded(2)):\(components.second!.zeroPadded(2))"
+            + ".\(micros.zeroPadded(6))"
         return withZone ? text + "+00" : text
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A parameter bound to a placeholder (`$1` for Postgres, `?` for MariaDB).
 ///
@@ -44,8 +44,7 @@ extension SQLValue {
     /// A `LIKE … ESCAPE '\'` pattern matching any text that contains `text` literally (its `%`,
     /// `_` and `\` are escaped).
     public static func containing(_ text: String) -> SQLValue {
-        let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_")
+        let escaped = text.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_")
         return .string("%" + escaped + "%")
     }
 }

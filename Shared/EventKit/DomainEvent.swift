@@ -1,5 +1,5 @@
 import AMQP
-import Foundation
+import FoundationEssentials
 import SwiftProtobuf
 
 /// An event to publish: its id (the AMQP `message_id` consumers deduplicate with), its type

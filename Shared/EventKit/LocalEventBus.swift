@@ -1,6 +1,6 @@
 import AMQP
 import PlatformCore
-import Foundation
+import FoundationEssentials
 
 /// Delivers events between services that run in one process without a broker, as the route and
 /// RPC tests run them: services subscribe the handlers they would bind their queue to, and

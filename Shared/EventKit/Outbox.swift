@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An outbox row waiting to be published.
 public struct OutboxEntry: Sendable, Equatable {

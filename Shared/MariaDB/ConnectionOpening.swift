@@ -1,6 +1,7 @@
 import CMariaDB
 import DatabaseKit
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `mysql_library_init` is not thread-safe on its first call; a global initialises it once.
 private let libraryReady: Bool = mysql_server_init(0, nil, nil) == 0

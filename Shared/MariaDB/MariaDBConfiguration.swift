@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where and how to connect: `mariadb://user:password@host:port/database?option=value`.
 ///
@@ -49,18 +49,18 @@ public struct MariaDBConfiguration: Sendable, CustomStringConvertible {
         else {
             throw MariaDBConfigurationError("the URL must look like mariadb://user:password@host:port/database")
         }
-        guard let user = components.percentEncodedUser?.removingPercentEncoding, !user.isEmpty else {
+        guard let user = components.percentEncodedUser?.percentDecoded, !user.isEmpty else {
             throw MariaDBConfigurationError("the URL names no user")
         }
         let path = components.percentEncodedPath.drop { $0 == "/" }
-        guard let database = String(path).removingPercentEncoding, !database.isEmpty, !database.contains("/") else {
+        guard let database = String(path).percentDecoded, !database.isEmpty, !database.contains("/") else {
             throw MariaDBConfigurationError("the URL names no database (mariadb://user:password@host:port/database)")
         }
         self.init(
             host: components.host.flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1",
             port: components.port ?? 3306,
             user: user,
-            password: components.percentEncodedPassword?.removingPercentEncoding ?? "",
+            password: components.percentEncodedPassword?.percentDecoded ?? "",
             database: database)
         for item in components.queryItems ?? [] {
             try apply(option: item.name, value: item.value ?? "")

@@ -34,7 +34,7 @@ enum MariaDBError {
 
     /// "Duplicate entry 'alice@example.com' for key 'email'" names the value; keep only the key.
     static func duplicateKeyMessage(_ message: String) -> String {
-        guard let range = message.range(of: " for key ", options: .backwards) else {
+        guard let range = message.ranges(of: " for key ").last else {
             return "duplicate entry"
         }
         return "duplicate entry for key " + String(message[range.upperBound...])
@@ -43,9 +43,9 @@ enum MariaDBError {
     /// Server messages such as "Incorrect integer value: 'abc' for column ..." quote the offending
     /// value; parameter values never belong in an error, so the quoted value is replaced.
     static func redactValues(_ message: String) -> String {
-        guard let start = message.range(of: "value: '") else { return message }
+        guard let start = message.firstRange(of: "value: '") else { return message }
         let rest = message[start.upperBound...]
-        if let end = rest.range(of: "' for ", options: .backwards) {
+        if let end = rest.ranges(of: "' for ").last {
             return String(message[..<start.upperBound]) + "…" + String(message[end.lowerBound...])
         }
         return String(message[..<start.upperBound]) + "…'"

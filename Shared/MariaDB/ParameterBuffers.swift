@@ -1,6 +1,6 @@
 import CMariaDB
 import DatabaseKit
-import Foundation
+import FoundationEssentials
 
 /// The `MYSQL_BIND` array and value buffers of one execution's parameters; they must outlive
 /// `mysql_stmt_execute`, so this object is kept alive until the statement has run.

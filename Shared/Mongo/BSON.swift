@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One BSON value.
 ///

@@ -1,6 +1,6 @@
 import CMongoc
 import DatabaseKit
-import Foundation
+import FoundationEssentials
 
 /// Reads a `bson_t` into a `BSONDocument` with libbson's iterator.
 enum BSONReader {

@@ -1,6 +1,6 @@
 import CMongoc
 import DatabaseKit
-import Foundation
+import FoundationEssentials
 
 /// Builds a `bson_t` from a `BSONDocument` with libbson's typed append functions.
 enum BSONWriter {

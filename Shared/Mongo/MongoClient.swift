@@ -1,7 +1,7 @@
 import BlockingIO
 import CMongoc
 import DatabaseKit
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// A MongoDB client over libmongoc's thread-safe, bounded `mongoc_client_pool_t`.
@@ -52,7 +52,7 @@ public final class MongoClient: Sendable {
         // Only reached without shutdown(); no call can be running, as each one retains self.
         guard !state.withLock({ $0.isDestroyed }) else { return }
         let pool = self.pool
-        Thread.detachNewThread { mongoc_client_pool_destroy(pool.raw) }  // may talk to the server
+        startThread(named: "mongo-destroy") { mongoc_client_pool_destroy(pool.raw) }  // may talk to the server
         threads.shutdown()
     }
 

@@ -1,5 +1,7 @@
 import BlockingIO
-import Foundation
+import FoundationEssentials
+import Glibc
+import PlatformCore
 
 /// Objects as files under a folder (the native stack's default). A put writes `<key>.partial`
 /// and renames it into place, so a reader never sees half an object. File calls run on the
@@ -32,18 +34,17 @@ public struct LocalFolderStore: ObjectStore {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    let handle = try await pool.run { () throws -> FileHandle in
+                    let handle = try await pool.run { () throws -> OpenFile in
                         let path = try url(of: key)
-                        guard let handle = FileHandle(forReadingAtPath: path.path) else {
+                        do { return try OpenFile(reading: path.path) } catch {
                             throw ObjectStoreError(.notFound, "no object \(key)")
                         }
-                        return handle
                     }
-                    defer { try? handle.close() }
+                    defer { handle.close() }
                     while !Task.isCancelled {
-                        let chunk = try await pool.run { try handle.read(upToCount: chunkSize) ?? Data() }
+                        let chunk = try await pool.run { try handle.read(upTo: chunkSize) }
                         if chunk.isEmpty { break }
-                        continuation.yield([UInt8](chunk))
+                        continuation.yield(chunk)
                     }
                     continuation.finish()
                 } catch {
@@ -65,17 +66,15 @@ public struct LocalFolderStore: ObjectStore {
     public func list(prefix: String) async throws -> [StoredObject] {
         let root = self.root.standardizedFileURL
         return try await pool.run {
-            guard let enumerator = FileManager.default.enumerator(
-                at: root, includingPropertiesForKeys: [.fileSizeKey, .contentModificationDateKey, .isRegularFileKey])
-            else { return [] }
+            guard FileManager.default.fileExists(atPath: root.path) else { return [] }
             var objects: [StoredObject] = []
-            for case let file as URL in enumerator {
-                let values = try file.resourceValues(forKeys: [.fileSizeKey, .contentModificationDateKey, .isRegularFileKey])
-                guard values.isRegularFile == true, file.pathExtension != "partial" else { continue }
-                let key = String(file.standardizedFileURL.path.dropFirst(root.path.count + 1))
-                guard key.hasPrefix(prefix) else { continue }
+            for key in try FileManager.default.subpathsOfDirectory(atPath: root.path) where key.hasPrefix(prefix) {
+                let attributes = try FileManager.default.attributesOfItem(atPath: root.appendingPathComponent(key).path)
+                guard attributes[.type] as? FileAttributeType == .typeRegular, !key.hasSuffix(".partial") else { continue }
                 objects.append(
-                    StoredObject(key: key, size: Int64(values.fileSize ?? 0), modifiedAt: values.contentModificationDate ?? Date()))
+                    StoredObject(
+                        key: key, size: (attributes[.size] as? Int).map(Int64.init) ?? (attributes[.size] as? Int64) ?? 0,
+                        modifiedAt: attributes[.modificationDate] as? Date ?? Date()))
             }
             return objects.sorted { $0.key < $1.key }
         }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import PlatformCore
 
 /// Where media keeps its objects: a local folder or an S3 bucket, behind one protocol. Keys are
 /// the service's own (`images/<uuid>`): letters, digits, `-`, `_`, `.` and `/`.
@@ -46,7 +47,7 @@ public struct ObjectStoreError: Error, Sendable, CustomStringConvertible, Equata
 
     static func checked(_ key: String) throws -> String {
         guard !key.isEmpty, key.count <= 512, !key.hasPrefix("/"), !key.contains(".."),
-            key.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_./".unicodeScalars.contains($0)) })
+            key.unicodeScalars.allSatisfy({ $0.isASCII && ($0.isASCIIAlphanumeric || "-_./".unicodeScalars.contains($0)) })
         else { throw ObjectStoreError(.invalidKey, "'\(key.prefix(64))' is not an object key") }
         return key
     }

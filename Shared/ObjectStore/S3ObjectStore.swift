@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import BlockingIO
-import Foundation
+import FoundationEssentials
+import PlatformCore
 import NIOCore
 import NIOHTTP1
 
@@ -51,14 +52,13 @@ public struct S3ObjectStore: ObjectStore {
             let task = Task {
                 do {
                     let handle = try await files.run {
-                        guard let handle = FileHandle(forReadingAtPath: file.path) else {
+                        do { return try OpenFile(reading: file.path) } catch {
                             throw ObjectStoreError(.failed, "cannot open the upload \(file.lastPathComponent)")
                         }
-                        return handle
                     }
-                    defer { try? handle.close() }
+                    defer { handle.close() }
                     while true {
-                        let data = try await files.run { try handle.read(upToCount: 256 * 1024) ?? Data() }
+                        let data = try await files.run { try handle.read(upTo: 256 * 1024) }
                         if data.isEmpty { break }
                         continuation.yield(ByteBuffer(bytes: data))
                     }
@@ -166,12 +166,10 @@ struct ListBucketResult {
     var nextToken: String?
 
     init(xml: String) {
-        let dates = ISO8601DateFormatter()
-        dates.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         for block in Self.blocks(of: "Contents", in: xml) {
             guard let key = Self.value(of: "Key", in: block), let size = Self.value(of: "Size", in: block).flatMap(Int64.init)
             else { continue }
-            let modified = Self.value(of: "LastModified", in: block).flatMap { dates.date(from: $0) ?? ISO8601DateFormatter().date(from: $0) }
+            let modified = Self.value(of: "LastModified", in: block).flatMap { Date(rfc3339: $0) }
             objects.append(StoredObject(key: Self.unescaped(key), size: size, modifiedAt: modified ?? Date()))
         }
         if Self.value(of: "IsTruncated", in: xml) == "true" { nextToken = Self.value(of: "NextContinuationToken", in: xml).map(Self.unescaped) }
@@ -180,7 +178,7 @@ struct ListBucketResult {
     static func blocks(of element: String, in xml: String) -> [Substring] {
         var blocks: [Substring] = []
         var rest = xml[...]
-        while let open = rest.range(of: "<\(element)>"), let close = rest.range(of: "</\(element)>", range: open.upperBound..<rest.endIndex) {
+        while let open = rest.firstRange(of: "<\(element)>"), let close = rest[open.upperBound...].firstRange(of: "</\(element)>") {
             blocks.append(rest[open.upperBound..<close.lowerBound])
             rest = rest[close.upperBound...]
         }
@@ -188,14 +186,14 @@ struct ListBucketResult {
     }
 
     static func value(of element: String, in xml: some StringProtocol) -> String? {
-        guard let open = xml.range(of: "<\(element)>"), let close = xml.range(of: "</\(element)>", range: open.upperBound..<xml.endIndex)
+        guard let open = xml.firstRange(of: "<\(element)>"), let close = xml[open.upperBound...].firstRange(of: "</\(element)>")
         else { return nil }
         return String(xml[open.upperBound..<close.lowerBound])
     }
 
     static func unescaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
-            .replacingOccurrences(of: "&amp;", with: "&")
+        text.replacing("&lt;", with: "<").replacing("&gt;", with: ">")
+            .replacing("&quot;", with: "\"").replacing("&apos;", with: "'")
+            .replacing("&amp;", with: "&")
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
-import Foundation
+import FoundationEssentials
+import PlatformCore
 
 /// AWS Signature Version 4 for one request (header-based), as the SigV4 documentation specifies:
 /// canonical request → string to sign → HMAC chain of date, region, service → signature.
@@ -66,8 +67,8 @@ public struct SigV4Signer: Sendable {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return String(
-            format: "%04d%02d%02dT%02d%02d%02dZ", parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!, parts.second!)
+        return parts.year!.zeroPadded(4) + parts.month!.zeroPadded(2) + parts.day!.zeroPadded(2) + "T"
+            + parts.hour!.zeroPadded(2) + parts.minute!.zeroPadded(2) + parts.second!.zeroPadded(2) + "Z"
     }
 
     /// Parameters sorted by encoded name, then value, each side URI-encoded the AWS way.
@@ -75,8 +76,8 @@ public struct SigV4Signer: Sendable {
         guard !query.isEmpty else { return "" }
         let pairs = query.split(separator: "&", omittingEmptySubsequences: true).map { item -> (String, String) in
             let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = String(parts[0]).removingPercentEncoding ?? String(parts[0])
-            let value = parts.count > 1 ? (String(parts[1]).removingPercentEncoding ?? String(parts[1])) : ""
+            let name = String(parts[0]).percentDecoded ?? String(parts[0])
+            let value = parts.count > 1 ? (String(parts[1]).percentDecoded ?? String(parts[1])) : ""
             return (uriEncode(name), uriEncode(value))
         }
         return pairs.sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
@@ -93,17 +94,17 @@ public struct SigV4Signer: Sendable {
             {
                 out.append(character)
             } else {
-                out += String(format: "%%%02X", byte)
+                out += "%" + [byte].hexEncoded.uppercased()
             }
         }
         return out
     }
 
     static func collapsingSpaces(_ value: String) -> String {
-        value.trimmingCharacters(in: .whitespaces).split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+        value.trimmingWhitespace().split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
     }
 
     public static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
+        bytes.hexEncoded
     }
 }

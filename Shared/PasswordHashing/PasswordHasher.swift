@@ -1,6 +1,6 @@
 import BlockingIO
 import CCrypt
-import Foundation
+import FoundationEssentials
 import PlatformConfig
 import PlatformCore
 import Synchronization

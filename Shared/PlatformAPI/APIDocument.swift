@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import PlatformCore
 
 /// What the gateway enforces for each operation, read from its OpenAPI document (the one source
 /// of the REST contract): who may call it (the `security` requirement, with OpenAPI 3.1 role
@@ -40,34 +41,32 @@ public struct APIDocument: Sendable {
     public let operations: [String: OperationPolicy]
 
     public init(json data: Data) throws {
-        guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let paths = root["paths"] as? [String: Any]
-        else { throw APIDocumentError("the document has no paths") }
-        let components = root["components"] as? [String: Any] ?? [:]
-        let defaultSecurity = root["security"] as? [[String: [String]]] ?? []
+        let root = try JSONValue(parsing: data)
+        guard let paths = root["paths"]?.object else { throw APIDocumentError("the document has no paths") }
+        let components = root["components"]?.object ?? [:]
+        let defaultSecurity = Self.security(root["security"]) ?? []
         var operations: [String: OperationPolicy] = [:]
         for (path, item) in paths {
-            guard let item = item as? [String: Any] else { continue }
-            let shared = item["parameters"] as? [Any] ?? []
+            let shared = item["parameters"]?.array ?? []
             for method in ["get", "put", "post", "delete", "patch", "head", "options"] {
-                guard let operation = item[method] as? [String: Any] else { continue }
-                guard let id = operation["operationId"] as? String else {
+                guard let operation = item[method] else { continue }
+                guard let id = operation["operationId"]?.string else {
                     throw APIDocumentError("\(method.uppercased()) \(path) has no operationId")
                 }
-                let security = operation["security"] as? [[String: [String]]] ?? defaultSecurity
-                let parameters = try (shared + (operation["parameters"] as? [Any] ?? [])).map {
+                let security = Self.security(operation["security"]) ?? defaultSecurity
+                let parameters = try (shared + (operation["parameters"]?.array ?? [])).map {
                     try Self.resolve($0, in: components)
                 }
                 let idParameters = parameters.compactMap { parameter -> String? in
-                    guard parameter["in"] as? String == "path", let name = parameter["name"] as? String,
-                        let schema = try? Self.resolve(parameter["schema"] ?? [:], in: components),
-                        schema["format"] as? String == "uuid"
+                    guard parameter["in"]?.string == "path", let name = parameter["name"]?.string,
+                        let schema = try? Self.resolve(parameter["schema"] ?? .object([:]), in: components),
+                        schema["format"]?.string == "uuid"
                     else { return nil }
                     return name
                 }
                 let body = operation["requestBody"].flatMap { try? Self.resolve($0, in: components) }
-                let content = body?["content"] as? [String: Any] ?? [:]
-                let statuses = (operation["responses"] as? [String: Any] ?? [:]).keys.compactMap { Int($0) }
+                let content = body?["content"]?.object ?? [:]
+                let statuses = (operation["responses"]?.object ?? [:]).keys.compactMap { Int($0) }
                 guard operations[id] == nil else { throw APIDocumentError("operationId \(id) is used twice") }
                 operations[id] = OperationPolicy(
                     operationID: id, method: method.uppercased(), path: path,
@@ -81,13 +80,20 @@ public struct APIDocument: Sendable {
         self.operations = operations
     }
 
+    /// A security requirement list: `[{scheme: [role, …]}, …]`.
+    static func security(_ value: JSONValue?) -> [[String: [String]]]? {
+        value?.array?.map { requirement in
+            (requirement.object ?? [:]).mapValues { roles in roles.array?.compactMap(\.string) ?? [] }
+        }
+    }
+
     /// Follows a local `$ref` (`#/components/...`).
-    static func resolve(_ value: Any, in components: [String: Any]) throws -> [String: Any] {
-        guard let object = value as? [String: Any] else { throw APIDocumentError("expected an object") }
-        guard let reference = object["$ref"] as? String else { return object }
+    static func resolve(_ value: JSONValue, in components: [String: JSONValue]) throws -> JSONValue {
+        guard value.object != nil else { throw APIDocumentError("expected an object") }
+        guard let reference = value["$ref"]?.string else { return value }
         let parts = reference.split(separator: "/").map(String.init)
         guard parts.count == 4, parts[0] == "#", parts[1] == "components",
-            let section = components[parts[2]] as? [String: Any], let target = section[parts[3]]
+            let target = components[parts[2]]?[parts[3]]
         else { throw APIDocumentError("cannot resolve \(reference)") }
         return try resolve(target, in: components)
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HTTPTypes
 import OpenAPIRuntime
 import PlatformCore
@@ -52,7 +52,7 @@ public struct APIMiddleware: ServerMiddleware {
         // The runtime percent-encodes string header values (RFC 6570 simple style); these carry
         // quotes, commas and spaces that clients must see as they are.
         for name in Self.literalHeaders {
-            if let value = response.headerFields[name], let literal = value.removingPercentEncoding {
+            if let value = response.headerFields[name], let literal = value.percentDecoded {
                 response.headerFields[name] = literal
             }
         }
@@ -102,9 +102,9 @@ public enum ExplicitNulls {
     static func fields(of body: [UInt8]) -> Set<String> {
         // Most bodies have no `null` at all: a byte scan spares them a second parse.
         guard body.count >= 4, body.indices.dropLast(3).contains(where: { body[$0...].starts(with: Self.null) }),
-            let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+            let object = try? JSONValue(parsing: body).object
         else { return [] }
-        return Set(object.filter { $0.value is NSNull }.keys)
+        return Set(object.filter { $0.value == .null }.keys)
     }
 
     /// Runs `body` as if the request had set `fields` to null (tests of handlers).

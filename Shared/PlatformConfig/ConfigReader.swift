@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import PlatformCore
 
 /// A configuration variable that is missing or malformed; the message names it.
 public struct ConfigError: Error, Equatable, CustomStringConvertible {
@@ -41,7 +42,7 @@ public struct ConfigReader: Sendable {
             if let defaultValue { return defaultValue }
             throw ConfigError(variable: name, problem: "is required but not set")
         }
-        guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
+        guard let value = Int(text.trimmingWhitespace()) else {
             throw ConfigError(variable: name, problem: "must be an integer, got '\(text)'")
         }
         if let range, !range.contains(value) {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// Throttles attempts to prove a secret (logins, password checks) per account and per client

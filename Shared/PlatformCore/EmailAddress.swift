@@ -1,4 +1,3 @@
-import Foundation
 
 /// Email addresses are stored, compared, looked up and throttled in one form: trimmed, in Unicode
 /// NFC, case-folded (and NFC again, as folding may decompose). Addresses that look identical are
@@ -6,9 +5,15 @@ import Foundation
 /// comparison always agree.
 public enum EmailAddress {
     public static func normalized(_ raw: String) -> String {
-        raw.trimmingWhitespace().precomposedStringWithCanonicalMapping
-            .folding(options: .caseInsensitive, locale: nil).precomposedStringWithCanonicalMapping
+        var folded = String.UnicodeScalarView()
+        for scalar in nfc(raw.trimmingWhitespace()).unicodeScalars {
+            if let mapped = CaseFolding.fold(scalar) { folded.append(contentsOf: mapped) } else { folded.append(scalar) }
+        }
+        return nfc(String(folded))
     }
+
+    /// Unicode NFC through the standard library's own normalizer (what Foundation uses as well).
+    private static func nfc(_ text: String) -> String { String(decoding: text._nfcCodeUnits, as: UTF8.self) }
 
     /// A pragmatic check (one `@`, a dotted domain, no spaces or control characters, ≤ 254
     /// bytes); deliverability is not something a syntax check can promise.
@@ -22,14 +27,5 @@ public enum EmailAddress {
             return false
         }
         return normalized.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value != 0x7F && !"()<>,;:\\\"[]".unicodeScalars.contains($0) }
-    }
-}
-
-extension String {
-    public func trimmingWhitespace() -> String {
-        var scalars = Substring(self)
-        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
-        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
-        return String(scalars)
     }
 }

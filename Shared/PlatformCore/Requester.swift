@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Who asks, as the gateway verified it from the access token: the services decide their
 /// object-level rules (whose order, which café a terminal may touch) from this.

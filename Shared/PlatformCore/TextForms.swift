@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // The text forms values take on the wire and in logs.
 
@@ -30,4 +30,86 @@ extension Date {
 extension String {
     /// Nil for the empty string: proto3's form of an unset text field.
     public var nonEmpty: String? { isEmpty ? nil : self }
+}
+
+extension StringProtocol {
+    /// Without leading and trailing whitespace (spaces, tabs, line breaks, Unicode spaces).
+    public func trimmingWhitespace() -> String {
+        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else {
+            return ""
+        }
+        return String(self[first...last])
+    }
+}
+
+extension Sequence<UInt8> {
+    /// Lowercase hexadecimal, two digits a byte (digests, signatures).
+    public var hexEncoded: String {
+        var text = ""
+        for byte in self {
+            text.append(Self.hexDigits[Int(byte >> 4)])
+            text.append(Self.hexDigits[Int(byte & 0x0F)])
+        }
+        return text
+    }
+
+    private static var hexDigits: [Character] { Array("0123456789abcdef") }
+}
+
+extension BinaryInteger {
+    /// The decimal digits, padded with leading zeros to `width` (`7.zeroPadded(2)` is "07").
+    public func zeroPadded(_ width: Int) -> String {
+        let digits = String(self.magnitude)
+        let sign = self < 0 ? "-" : ""
+        return sign + String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}
+
+extension Double {
+    /// Fixed-point with `places` decimals, rounded half away from zero (`0.125.fixed(2)` is "0.13").
+    public func fixed(_ places: Int) -> String {
+        var scale = 1
+        for _ in 0..<places { scale *= 10 }
+        let scaled = Int((magnitude * Double(scale)).rounded())
+        let sign = self < 0 && scaled != 0 ? "-" : ""
+        guard places > 0 else { return sign + String(scaled) }
+        return sign + String(scaled / scale) + "." + (scaled % scale).zeroPadded(places)
+    }
+}
+
+extension Unicode.Scalar {
+    /// A–Z, a–z or 0–9.
+    public var isASCIIAlphanumeric: Bool {
+        switch value {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
+        default: false
+        }
+    }
+}
+
+extension StringProtocol {
+    /// `%XX` escapes decoded (RFC 3986); nil for a malformed escape or bytes that are not UTF-8.
+    public var percentDecoded: String? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(utf8.count)
+        var iterator = utf8.makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = iterator.next().flatMap(Self.hexValue), let low = iterator.next().flatMap(Self.hexValue) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What a ticket admits to: one event, or a packet of events (the event service issues tickets,
 /// the client service records them; both speak of their target the same way).

@@ -25,7 +25,7 @@ public struct RequestLogMiddleware: RouterMiddleware {
                 "method": .string(request.method.rawValue),
                 "path": .string(request.uri.path),
                 "status": .stringConvertible(response.status.code),
-                "duration_ms": .string(String(format: "%.2f", milliseconds)),
+                "duration_ms": .string(milliseconds.fixed(2)),
             ])
         return response
     }

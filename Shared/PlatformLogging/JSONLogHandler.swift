@@ -1,4 +1,6 @@
-import Foundation
+import BlockingIO
+import FoundationEssentials
+import Glibc
 import Logging
 import PlatformCore
 import Synchronization
@@ -47,23 +49,85 @@ public struct JSONLogHandler: LogHandler {
         line.reserveCapacity(256)
         JSONText.append(.dictionary(fields), to: &line)
         line.append("\n")
-        output.write(Data(line.utf8))
+        output.write(line, urgent: event.level >= .error)
     }
 
     private static func timestamp() -> String { Date.now.rfc3339 }
 }
 
-/// Where log lines go; a lock keeps lines from interleaving.
+/// Where log lines go, whole and in order.
+///
+/// Standard output is buffered: a request's line is one append under a lock, and a writer thread
+/// passes what gathered to `write(2)` within 50 ms. Errors go out at once, and `flush()`
+/// (called when a service stops) writes the rest, so a clean stop loses no line.
 public final class LogOutput: Sendable {
-    public static let standardOutput = LogOutput { data in FileHandle.standardOutput.write(data) }
+    public static let standardOutput = LogOutput(fileDescriptor: STDOUT_FILENO)
+    static let flushIntervalMicroseconds: UInt32 = 50_000
+    static let bufferLimit = 64 * 1024
 
-    private let lock = Mutex(())
-    private let sink: @Sendable (Data) -> Void
+    private let pending = ConditionLock([UInt8]())
+    /// Held while bytes go out, so that a flush never overtakes another.
+    private let writing = Mutex(())
+    private let sink: @Sendable ([UInt8]) -> Void
+    private let buffered: Bool
 
-    public init(_ sink: @escaping @Sendable (Data) -> Void) { self.sink = sink }
+    /// An unbuffered output: each line goes to `sink` as it is logged (tests).
+    public init(_ sink: @escaping @Sendable ([UInt8]) -> Void) {
+        self.sink = sink
+        self.buffered = false
+    }
 
-    func write(_ data: Data) {
-        lock.withLock { _ in sink(data) }
+    private init(fileDescriptor: Int32) {
+        self.sink = { bytes in Self.writeAll(bytes, to: fileDescriptor) }
+        self.buffered = true
+        startThread(named: "log-writer") { [self] in self.writeLoop() }
+    }
+
+    func write(_ line: String, urgent: Bool) {
+        guard buffered else { return writing.withLock { _ in sink(Array(line.utf8)) } }
+        let (wasEmpty, count) = pending.withLock { bytes in
+            defer { bytes.append(contentsOf: line.utf8) }
+            return (bytes.isEmpty, bytes.count + line.utf8.count)
+        }
+        if urgent || count >= Self.bufferLimit {
+            flush()
+        } else if wasEmpty {
+            pending.signal()
+        }
+    }
+
+    /// Writes every line logged so far.
+    public func flush() {
+        writing.withLock { _ in
+            let bytes = pending.withLock { bytes in
+                defer { bytes.removeAll(keepingCapacity: true) }
+                return bytes
+            }
+            if !bytes.isEmpty { sink(bytes) }
+        }
+    }
+
+    /// Sleeps until a line arrives, lets more gather for 50 ms, writes them.
+    private func writeLoop() {
+        while true {
+            pending.wait { bytes in bytes.isEmpty ? nil : () }
+            usleep(Self.flushIntervalMicroseconds)
+            flush()
+        }
+    }
+
+    private static func writeAll(_ bytes: [UInt8], to fileDescriptor: Int32) {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return  // nowhere left to report it
+                }
+                offset += written
+            }
+        }
     }
 }
 
@@ -116,7 +180,9 @@ enum JSONText {
             case "\r": out.append("\\r")
             case "\t": out.append("\\t")
             case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
-                out.append(String(format: "\\u%04x", scalar.value))
+                out.append("\\u")
+                let hex = String(scalar.value, radix: 16)
+                out.append(String(repeating: "0", count: 4 - hex.count) + hex)
             default: out.unicodeScalars.append(scalar)
             }
         }

@@ -4,7 +4,7 @@ import DatabaseKit
 extension SQLValue {
     public static func textArray(_ elements: [String]) -> SQLValue {
         let quoted = elements.map { element in
-            "\"" + element.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            "\"" + element.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
         }
         return .string("{" + quoted.joined(separator: ",") + "}")
     }

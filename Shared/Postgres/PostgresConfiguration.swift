@@ -1,5 +1,5 @@
 import DatabaseKit
-import Foundation
+import FoundationEssentials
 
 public struct PostgresConfiguration: Sendable {
     /// A libpq connection URI, e.g. `postgresql://idm:secret@127.0.0.1:5432/idm`.

@@ -1,6 +1,7 @@
 import CLibPQ
 import DatabaseKit
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One libpq connection. Only ever used by one pool thread at a time; every call blocks.
 public final class PostgresConnection: PooledConnection, @unchecked Sendable {
@@ -17,7 +18,7 @@ public final class PostgresConnection: PooledConnection, @unchecked Sendable {
         }
         guard let connection else { throw DatabaseError(.connectionFailed, "libpq could not allocate a connection") }
         guard PQstatus(connection) == CONNECTION_OK else {
-            let message = String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
+            let message = String(cString: PQerrorMessage(connection)).trimmingWhitespace()
             PQfinish(connection)
             throw DatabaseError(.connectionFailed, message)
         }
@@ -86,7 +87,7 @@ public final class PostgresConnection: PooledConnection, @unchecked Sendable {
                 PQresultErrorField(result, Int32(code.asciiValue!)).map { String(cString: $0) }
             }
             let sqlState = field("C")
-            let message = field("M") ?? String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+            let message = field("M") ?? String(cString: PQerrorMessage(handle)).trimmingWhitespace()
             throw classify(sqlState: sqlState, message: Self.redacted(message, sqlState: sqlState), constraint: field("n"))
         }
     }
@@ -118,7 +119,7 @@ public final class PostgresConnection: PooledConnection, @unchecked Sendable {
 
     private func lostConnection(_ message: String? = nil) -> DatabaseError {
         broken = true
-        let text = message ?? String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = message ?? String(cString: PQerrorMessage(handle)).trimmingWhitespace()
         return DatabaseError(.connectionLost, text.isEmpty ? "connection to Postgres lost" : text)
     }
 }
@@ -176,8 +177,8 @@ private func withParameterPointers<T>(
 }
 
 private func withCStringArray<T>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> T) -> T {
-    let copies = strings.map { strdup($0) } + [nil]
+    let copies: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) } + [nil]
     defer { copies.forEach { free($0) } }
-    let pointers = copies.map { UnsafePointer($0) }
+    let pointers = copies.map { $0.map { UnsafePointer<CChar>($0) } }
     return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import PlatformConfig
 import PlatformLogging
 
@@ -13,19 +13,24 @@ public enum ServiceMain {
         do {
             settings = try ServiceSettings(descriptor, config: config)
         } catch {
-            FileHandle.standardError.write(Data("\(descriptor.name): \(error)\n".utf8))
-            exit(2)
+            fail("\(descriptor.name): \(error)", status: 2)
         }
         PlatformLogging.bootstrap(service: descriptor.name, level: settings.logLevel)
         do {
             let runtime = try await build(settings)
             try await runtime.run()
+            LogOutput.standardOutput.flush()
         } catch let error as ConfigError {
-            FileHandle.standardError.write(Data("\(descriptor.name): \(error)\n".utf8))
-            exit(2)
+            fail("\(descriptor.name): \(error)", status: 2)
         } catch {
-            FileHandle.standardError.write(Data("\(descriptor.name): stopped by error: \(error)\n".utf8))
-            exit(1)
+            fail("\(descriptor.name): stopped by error: \(error)", status: 1)
         }
+    }
+
+    private static func fail(_ message: String, status: Int32) -> Never {
+        LogOutput.standardOutput.flush()
+        let line = Array((message + "\n").utf8)
+        _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        exit(status)
     }
 }

@@ -1,12 +1,11 @@
 import DatabaseKit
-import Foundation
+import FoundationEssentials
 
 extension ServiceRuntime {
-    /// Applies `first` (the shared event tables, version 1) and the `Migrations` folder of the
-    /// service's resource bundle, retrying while the server comes up.
-    public func migrate(_ store: some MigrationStore, from bundle: Bundle, first: Migration?) async throws {
-        let folder = bundle.url(forResource: "Migrations", withExtension: nil)
-        let migrations = try (first.map { [$0] } ?? []) + (folder.map(Migration.load(from:)) ?? [])
+    /// Applies `first` (the shared event tables, version 1) and the service's own migration files,
+    /// retrying while the server comes up.
+    public func migrate(_ store: some MigrationStore, files: [MigrationFile], first: Migration?) async throws {
+        let migrations = try Migration.ordered((first.map { [$0] } ?? []) + Migration.load(files))
         let applied = try await retryDuringStartup("migrations", timeout: settings.startupTimeout, logger: logger) {
             try await Migrator.migrate(migrations, on: store)
         }

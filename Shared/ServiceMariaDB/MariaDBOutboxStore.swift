@@ -1,6 +1,6 @@
 import DatabaseKit
 import EventKit
-import Foundation
+import FoundationEssentials
 import MariaDB
 
 /// The outbox table of `EventTables` on MariaDB. MariaDB has no `UPDATE … RETURNING`, so a claim

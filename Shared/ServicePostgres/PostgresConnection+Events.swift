@@ -1,6 +1,6 @@
 import DatabaseKit
 import EventKit
-import Foundation
+import FoundationEssentials
 import Postgres
 
 extension PostgresConnection {

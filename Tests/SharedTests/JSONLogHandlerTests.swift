@@ -8,7 +8,7 @@ import Testing
 @Suite struct JSONLogHandlerTests {
     @Test func writesOneJSONObjectPerLineWithRequestID() throws {
         let captured = Mutex(Data())
-        let output = LogOutput { data in captured.withLock { $0.append(data) } }
+        let output = LogOutput { data in captured.withLock { $0.append(contentsOf: data) } }
         let logger = Logger(label: "test") { JSONLogHandler(label: $0, service: "idm", level: .info, output: output) }
         RequestScope.$requestID.withValue("req-7") {
             logger.info("hello", metadata: ["user": "42"])

@@ -1,45 +1,45 @@
-"""The Python half of scripts/bench (run with the project venv's python).
+"""The scenarios of scripts/bench that load the platform's own features: identity, orders,
+analytics, tickets and media (the ceilings are in ceilings.py, the cache-off and order reads in
+reads.py, memory in memory.py, the table, JSON and comparison in suite.py). Each scenario takes
+the run's Settings and returns its figures (common.Figure), in print order.
 
-    bench.py token                    registers and logs in a fresh user; prints its access token
-    bench.py parse-wrk < wrk-output   wrk --latency output → requests/s, p50, p99, non-2xx lines
-    bench.py logins N THREADS         N logins of THREADS fresh users, one per thread → logins/s
-    bench.py register-latency USERS   per user: register, then time until a login succeeds
-    bench.py orders-setup LUA_FILE    cafés, a menu and stock for the order benchmark; writes the
-                                      wrk script that posts orders to LUA_FILE
-    bench.py orders-drain             waits until payment's and product's queues are empty
-    bench.py analytics-load LINES MONTHS  LINES order lines over the last MONTHS complete months and
-                                      20 cafés, straight into analytics' tables (benchmark only)
-    bench.py analytics-views          p50/p99 of summary, a 31-day overview and predictions (200 each)
-    bench.py analytics-consume RATE SECONDS  order.paid events at RATE/s; how fast analytics keeps up
-    bench.py analytics-rebuild        asks analytics to rebuild (drops the benchmark's facts)
-    bench.py orders-latency RATE SECONDS  orders at a fixed RATE per second for SECONDS; the time
-                                      from each request to its `order.paid` event (p50, p99)
+    identity   GET /api/auth/me under wrk (profile cache on); the login rate (`logins` logins of
+               4 users on 4 threads: idm lets one client address have 4 password checks in
+               flight, one account 2); register → can log in (`users` users one after the other)
+    orders     POST /api/orders under wrk (8 cafés × 4 products round robin), how long the saga
+               then needs to pay them all; order → paid at `order_rate`/s for `order_seconds`
+    analytics  loads `analytics_lines` order lines over 24 months and 20 cafés straight into
+               analytics' tables, times summary, a 31-day overview and predictions (200 calls
+               each), publishes order.paid at `event_rate`/s for `event_seconds` and times how
+               fast analytics works them off; then rebuilds from product's history, which drops
+               the loaded facts (it starts by clearing analytics' facts: run it on a bench stack)
+    tickets    POST /api/clients/{id}/tickets under wrk against one event of 1,000,000 seats,
+               round robin over 32 clients; the purchases accepted, the seats the event counts
+               and the tickets its clients hold must be one number
+    media      upload and read throughput for 1 MB and 8 MB images (8 clients, `duration` s
+               each), the gateway's peak RSS during 16 parallel 8 MB uploads
 
 Order → paid: a queue of this process (exclusive, gone with it) is bound to `order.paid` on the
 events exchange before the first order goes out; an order counts as paid when its event arrives,
 which is after product committed it. Latency runs from the start of the order's request.
-
-Output: plain `key: value` lines on stdout. The REST and gRPC helpers are the end-to-end
-suite's (Tests/e2e/identity.py).
 
 Register → can-log-in: after the 201 the helper polls auth every 20 ms (gRPC GetAccount: has
 the `user.registered` event been applied?) and then logs in through the gateway, which must
 succeed; the latency is measured up to that login's 200. Polling the login itself would count
 every early attempt as a failed login, and idm's throttle (5 per account, 20 per client
 address in 15 min) would then refuse the benchmark's own logins.
+
+The REST and gRPC helpers are the end-to-end suite's (Tests/e2e/identity.py).
 """
 
 from __future__ import annotations
 
 import datetime
 import json
-import math
 import os
 import random
-import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -48,134 +48,93 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from common import (GATEWAY, BenchError, Figure, Settings, count, fact, identity_module, kib_as_mb, log, ms,
+                    percentile, rate, seconds, service_pid, throughput, warn, wrk, wrk_figures)
+from memory import rss_kib
+
 POLL_INTERVAL = 0.02   # seconds between checks whether a new user can log in
 USER_TIMEOUT = 30.0    # seconds before a registration counts as never usable
+LOGIN_THREADS = 4
 
 
-def identity_module():
-    sys.path.insert(0, str(ROOT / "Tests" / "e2e"))
-    import identity  # noqa: PLC0415 - generates the gRPC stubs on import
+# --- identity --------------------------------------------------------------------------------
 
-    return identity
-
-
-def out(key: str, value: object) -> None:
-    print(f"{key}: {value}", flush=True)
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-# --- token -----------------------------------------------------------------------------------
-
-def cmd_token() -> None:
-    identity = identity_module()
-    account = identity.new_account(tag="bench")
-    response = identity.get("/api/auth/me", token=account.access_token)
+def identity(settings: Settings) -> dict[str, Figure]:
+    ids = identity_module()
+    log("registering and logging in a benchmark user")
+    account = ids.new_account(tag="bench")
+    response = ids.get("/api/auth/me", token=account.access_token)
     if response.status_code != 200:
-        sys.exit(f"bench: GET /api/auth/me with a fresh token answered {response.status_code}: {response.text[:300]}")
-    print(account.access_token)
+        raise BenchError(f"GET /api/auth/me with a fresh token answered {response.status_code}: {response.text[:300]}")
+    log(f"wrk: GET /api/auth/me for {settings.duration} s (profile cache on)")
+    figures = wrk_figures(wrk(GATEWAY + "/api/auth/me", settings.duration, token=account.access_token),
+                          "GET /api/auth/me")
+    log(f"login rate: {settings.logins} logins on {LOGIN_THREADS} threads")
+    figures.update(logins(settings.logins, LOGIN_THREADS))
+    log(f"register → can log in: {settings.users} users")
+    figures.update(register_latency(settings.users))
+    return figures
 
 
-# --- wrk -------------------------------------------------------------------------------------
-
-UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
-
-
-def to_ms(number: str, unit: str) -> float:
-    return float(number) * UNIT_MS[unit]
-
-
-def cmd_parse_wrk(prefix: str = "me") -> None:
-    text = sys.stdin.read()
-    distribution = {
-        int(m[1]): to_ms(m[2], m[3])
-        for m in re.finditer(r"^\s*(50|75|90|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s|m|h)\s*$", text, re.M)
-    }
-    rate = re.search(r"^Requests/sec:\s+([\d.]+)", text, re.M)
-    total = re.search(r"^\s*(\d+) requests in ([\d.]+)(us|ms|s|m|h)", text, re.M)
-    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
-    if not rate or 50 not in distribution or 99 not in distribution:
-        sys.exit("bench: cannot read wrk's output:\n" + text)
-    out(f"{prefix}_requests_per_sec", f"{float(rate[1]):.1f}")
-    out(f"{prefix}_latency_p50_ms", f"{distribution[50]:.3f}")
-    out(f"{prefix}_latency_p99_ms", f"{distribution[99]:.3f}")
-    out(f"{prefix}_requests_total", total[1] if total else "unknown")
-    out(f"{prefix}_non_2xx", int(non_2xx[1]) if non_2xx else 0)
-    out(f"{prefix}_socket_errors", sum(int(n) for n in sockets.groups()) if sockets else 0)
-
-
-# --- logins ----------------------------------------------------------------------------------
-
-def cmd_logins(count: int, threads: int) -> None:
+def logins(total: int, threads: int) -> dict[str, Figure]:
     """One user per thread: idm lets one account have 2 password checks in flight (and one
     address 4), so more threads on one user would measure the throttle, not the logins."""
-    identity = identity_module()
-    accounts = [identity.register_account(tag=f"bench-login{index}") for index in range(threads)]
+    ids = identity_module()
+    accounts = [ids.register_account(tag=f"bench-login{index}") for index in range(threads)]
 
     def one(index: int) -> int:
         account = accounts[index % threads]
         try:
-            return identity.login(account.email, account.password).status_code
+            return ids.login(account.email, account.password).status_code
         except Exception:  # noqa: BLE001 - counted as a failure
             return -1
 
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        statuses = list(pool.map(one, range(count)))
+        statuses = list(pool.map(one, range(total)))
     elapsed = time.monotonic() - started
     ok = statuses.count(200)
-    out("login_count", count)
-    out("login_threads", threads)
-    out("login_failures", count - ok)
-    out("login_seconds", f"{elapsed:.3f}")
-    out("logins_per_sec", f"{ok / elapsed:.1f}")
+    return {"login rate": rate(ok / elapsed, "logins/s"),
+            "login failures": count(total - ok, f"of {total}", "lower")}
 
 
-# --- register → can log in -------------------------------------------------------------------
-
-def cmd_register_latency(users: int) -> None:
-    identity = identity_module()
+def register_latency(users: int) -> dict[str, Figure]:
+    ids = identity_module()
     import grpc  # noqa: PLC0415 - in the venv, like identity's own imports
 
-    stub = identity.auth_stub()
-    request_type = identity.auth_pb2.GetAccountRequest
+    stub = ids.auth_stub()
+    request_type = ids.auth_pb2.GetAccountRequest
     latencies: list[float] = []
     failures = 0
     for _ in range(users):
-        email, password = identity.unique_email("bench-reg"), identity.new_password()
-        response = identity.register(email, password, "Bench User")
+        email, password = ids.unique_email("bench-reg"), ids.new_password()
+        response = ids.register(email, password, "Bench User")
         registered = time.monotonic()
         if response.status_code != 201:
             failures += 1
-            print(f"bench: registration answered {response.status_code}: {response.text[:200]}", file=sys.stderr)
+            log(f"registration answered {response.status_code}: {response.text[:200]}")
             continue
         request = request_type(user_id=response.json()["id"])
         while True:
             try:
-                stub.GetAccount(request, timeout=identity.RPC_TIMEOUT, wait_for_ready=True)
+                stub.GetAccount(request, timeout=ids.RPC_TIMEOUT, wait_for_ready=True)
                 break
             except grpc.RpcError:
                 if time.monotonic() - registered > USER_TIMEOUT:
                     break
                 time.sleep(POLL_INTERVAL)
-        status = identity.login(email, password).status_code
+        status = ids.login(email, password).status_code
         if status == 200:
             latencies.append((time.monotonic() - registered) * 1000)
         else:
             failures += 1
-            print(f"bench: {email} could not log in ({status})", file=sys.stderr)
-    out("register_to_login_users", users)
-    out("register_to_login_failures", failures)
+            log(f"{email} could not log in ({status})")
+    figures = {}
     if latencies:
-        out("register_to_login_p50_ms", f"{percentile(latencies, 50):.1f}")
-        out("register_to_login_p99_ms", f"{percentile(latencies, 99):.1f}")
-        out("register_to_login_max_ms", f"{max(latencies):.1f}")
+        figures["register → can log in p50"] = ms(percentile(latencies, 50), 1)
+        figures["register → can log in p99"] = ms(percentile(latencies, 99), 1)
+    figures["register → can log in failures"] = count(failures, f"of {users}", "lower")
+    return figures
 
 
 # --- orders ----------------------------------------------------------------------------------
@@ -185,25 +144,26 @@ ORDER_PRODUCTS = 4
 RESTOCK_LINE_LIMIT = 10_000   # the largest quantity of one restock line
 LATENCY_WORKERS = 16
 PAID_WAIT = 15.0              # seconds to wait for the last `order.paid` events
-DRAIN_TIMEOUT = 300.0         # seconds the saga may take to work off the throughput run
+DRAIN_TIMEOUT = 180.0         # seconds the saga may take to work off the throughput run
 
 
-def commerce_setup(stock_per_line: int) -> tuple[str, list[tuple[str, str]]]:
+def commerce_setup(stock_per_line: int, cafes_wanted: int = ORDER_CAFES,
+                   products_wanted: int = ORDER_PRODUCTS) -> tuple[str, list[tuple[str, str]]]:
     """Cafés and products with `stock_per_line` of each product at each café; returns a customer's
     token and the (café, product) pairs."""
-    identity = identity_module()
-    admin = identity.admin_account()
+    ids = identity_module()
+    admin = ids.admin_account()
     tag = str(int(time.time() * 1000))
     cafes = []
-    for index in range(ORDER_CAFES):
-        response = identity.post(
+    for index in range(cafes_wanted):
+        response = ids.post(
             "/api/locations", token=admin.access_token,
             json={"name": f"Bench café {tag}-{index}", "address": "1 Bench Street", "access_code": f"bench code {tag}"})
         assert response.status_code == 201, f"creating a café answered {response.status_code}: {response.text[:200]}"
         cafes.append(response.json()["id"])
     products = []
-    for index in range(ORDER_PRODUCTS):
-        response = identity.post(
+    for index in range(products_wanted):
+        response = ids.post(
             "/api/products", token=admin.access_token,
             json={"name": f"Bench brew {tag}-{index}", "category": "bench", "price_cents": 250 + 50 * index})
         assert response.status_code == 201, f"creating a product answered {response.status_code}: {response.text[:200]}"
@@ -212,12 +172,12 @@ def commerce_setup(stock_per_line: int) -> tuple[str, list[tuple[str, str]]]:
         left = stock_per_line
         while left > 0:
             quantity = min(left, RESTOCK_LINE_LIMIT)
-            response = identity.post(
+            response = ids.post(
                 f"/api/locations/{cafe}/restock", token=admin.access_token,
                 json={"items": [{"product_id": product, "quantity": quantity} for product in products]})
             assert response.status_code == 200, f"restocking answered {response.status_code}: {response.text[:200]}"
             left -= quantity
-    customer = identity.new_account(tag="bench-orders")
+    customer = ids.new_account(tag="bench-orders")
     return customer.access_token, [(cafe, product) for cafe in cafes for product in products]
 
 
@@ -225,21 +185,30 @@ def order_body(cafe: str, product: str) -> str:
     return json.dumps({"location_id": cafe, "items": [{"product_id": product, "quantity": 1}]})
 
 
-def cmd_orders_setup(lua_path: str) -> None:
+def orders(settings: Settings) -> dict[str, Figure]:
+    log("setting up cafés, a menu and stock")
     token, pairs = commerce_setup(stock_per_line=30_000)
     bodies = ",\n".join(f"  [[{order_body(cafe, product)}]]" for cafe, product in pairs)
-    Path(lua_path).write_text(
-        "-- Generated by scripts/bench.d/bench.py: one order of one unit per request, round robin over\n"
-        "-- the benchmark's cafés and products.\n"
-        f"local bodies = {{\n{bodies}\n}}\n"
-        "local next = 0\n"
-        "request = function()\n"
-        "  next = next + 1\n"
-        "  return wrk.format('POST', '/api/orders', {\n"
-        "    ['Content-Type'] = 'application/json',\n"
-        f"    ['Authorization'] = 'Bearer {token}'}}, bodies[(next % #bodies) + 1])\n"
-        "end\n")
-    out("orders_pairs", len(pairs))
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
+        lua.write(
+            "-- Generated by scripts/bench.d/bench.py: one order of one unit per request, round robin over\n"
+            "-- the benchmark's cafés and products.\n"
+            f"local bodies = {{\n{bodies}\n}}\n"
+            "local next = 0\n"
+            "request = function()\n"
+            "  next = next + 1\n"
+            "  return wrk.format('POST', '/api/orders', {\n"
+            "    ['Content-Type'] = 'application/json',\n"
+            f"    ['Authorization'] = 'Bearer {token}'}}, bodies[(next % #bodies) + 1])\n"
+            "end\n")
+        lua.flush()
+        log(f"wrk: POST /api/orders for {settings.duration} s")
+        figures = wrk_figures(wrk(GATEWAY, settings.duration, script=lua.name), "POST /api/orders")
+    log("waiting until the saga has worked off those orders")
+    figures["saga backlog paid after"] = seconds(orders_drain())
+    log(f"order → paid at {settings.order_rate} orders/s for {settings.order_seconds} s")
+    figures.update(orders_latency(settings.order_rate, settings.order_seconds))
+    return figures
 
 
 def paid_listener(paid: dict[str, float], ready: threading.Event, stop: threading.Event) -> threading.Thread:
@@ -265,9 +234,10 @@ def paid_listener(paid: dict[str, float], ready: threading.Event, stop: threadin
     return thread
 
 
-def cmd_orders_drain() -> None:
+def orders_drain() -> float:
     """Waits until the saga has worked off what the throughput run queued: payment's and product's
-    queues hold no message for a second (a passive declare reads the count)."""
+    queues hold no message for a second (a passive declare reads the count). Returns the seconds
+    until they were empty."""
     import pika  # noqa: PLC0415 - in the venv
 
     connection = pika.BlockingConnection(pika.URLParameters(os.environ["AMQP_URL"]))
@@ -285,22 +255,22 @@ def cmd_orders_drain() -> None:
             break
         time.sleep(0.1)
     else:
-        sys.exit(f"bench: the saga's queues did not drain within {DRAIN_TIMEOUT:.0f} s")
+        raise BenchError(f"the saga's queues did not drain within {DRAIN_TIMEOUT:.0f} s")
     connection.close()
-    out("orders_backlog_drained_after_s", f"{quiet_since - started:.1f}")
+    return quiet_since - started
 
 
-def cmd_orders_latency(rate: int, seconds: int) -> None:
-    identity = identity_module()
+def orders_latency(order_rate: int, duration: int) -> dict[str, Figure]:
+    ids = identity_module()
     import requests  # noqa: PLC0415 - in the venv, like identity's own imports
 
-    total = rate * seconds
+    total = order_rate * duration
     token, pairs = commerce_setup(stock_per_line=total // (ORDER_CAFES * ORDER_PRODUCTS) + 10)
     paid: dict[str, float] = {}
     ready, stop = threading.Event(), threading.Event()
     listener = paid_listener(paid, ready, stop)
     if not ready.wait(10):
-        sys.exit("bench: cannot subscribe to order.paid")
+        raise BenchError("cannot subscribe to order.paid")
     sent: dict[str, float] = {}
     failures = 0
     lock = threading.Lock()
@@ -314,7 +284,7 @@ def cmd_orders_latency(rate: int, seconds: int) -> None:
         session_of.session = session
         started = time.monotonic()
         try:
-            response = session.post(identity.url("/api/orders"), data=order_body(cafe, product), headers=headers, timeout=10)
+            response = session.post(ids.url("/api/orders"), data=order_body(cafe, product), headers=headers, timeout=10)
             ok = response.status_code == 201
         except requests.RequestException:
             ok = False
@@ -327,7 +297,7 @@ def cmd_orders_latency(rate: int, seconds: int) -> None:
     begun = time.monotonic()
     with ThreadPoolExecutor(max_workers=LATENCY_WORKERS) as pool:
         for index in range(total):
-            due = begun + index / rate
+            due = begun + index / order_rate
             delay = due - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
@@ -339,16 +309,13 @@ def cmd_orders_latency(rate: int, seconds: int) -> None:
     stop.set()
     listener.join(5)
     latencies = [(paid[order] - started) * 1000 for order, started in sent.items() if order in paid]
-    out("order_latency_rate_per_sec", rate)
-    out("order_latency_seconds", seconds)
-    out("order_latency_created", len(sent))
-    out("order_latency_create_failures", failures)
-    out("order_latency_achieved_rate_per_sec", f"{len(sent) / elapsed:.1f}")
-    out("order_latency_never_paid", len(sent) - len(latencies))
+    figures = {"order → paid offered rate": fact(order_rate, "orders/s"),
+               "order → paid achieved rate": fact(round(len(sent) / elapsed, 1), "orders/s")}
     if latencies:
-        out("order_to_paid_p50_ms", f"{percentile(latencies, 50):.1f}")
-        out("order_to_paid_p99_ms", f"{percentile(latencies, 99):.1f}")
-        out("order_to_paid_max_ms", f"{max(latencies):.1f}")
+        figures["order → paid p50"] = ms(percentile(latencies, 50), 1)
+        figures["order → paid p99"] = ms(percentile(latencies, 99), 1)
+    figures["order → paid failures"] = count(failures + len(sent) - len(latencies), f"of {total}", "lower")
+    return figures
 
 
 # --- analytics -------------------------------------------------------------------------------
@@ -362,14 +329,30 @@ BENCH_PRODUCTS = [  # (name, category, price in cents)
         ("muffin", "bakery", 260), ("bagel", "sandwich", 450), ("panini", "sandwich", 650), ("salad", "salad", 720)])
     for size in ("S", "M", "L")
 ]
+BENCH_PRODUCTS_IDS = [(str(uuid.UUID(int=index + 1)), name, category, price)
+                      for index, (name, category, price) in enumerate(BENCH_PRODUCTS)]
 VIEW_CALLS = 200
+ANALYTICS_MONTHS = 24
+REBUILD_TIMEOUT = 120.0   # seconds to wait for the closing rebuild
 
 
-def previous_months(count: int) -> list[tuple[int, int]]:
-    """The last `count` complete months, oldest first, as (year, month)."""
+def analytics(settings: Settings) -> dict[str, Figure]:
+    log(f"loading {settings.analytics_lines:,} order lines into analytics")
+    figures = analytics_load(settings.analytics_lines, ANALYTICS_MONTHS)
+    log(f"the three views, {VIEW_CALLS} calls each")
+    figures.update(analytics_views())
+    log(f"order.paid at {settings.event_rate}/s for {settings.event_seconds} s")
+    figures.update(analytics_consume(settings.event_rate, settings.event_seconds))
+    log("dropping the benchmark's facts (analytics rebuilds from product's history)")
+    figures.update(analytics_rebuild())
+    return figures
+
+
+def previous_months(months: int) -> list[tuple[int, int]]:
+    """The last `months` complete months, oldest first, as (year, month)."""
     today = datetime.date.today()
     index = today.year * 12 + today.month - 1
-    return [((index - back) // 12, (index - back) % 12 + 1) for back in range(count, 0, -1)]
+    return [((index - back) // 12, (index - back) % 12 + 1) for back in range(months, 0, -1)]
 
 
 def mariadb_command(url: str) -> list[str]:
@@ -379,7 +362,7 @@ def mariadb_command(url: str) -> list[str]:
             parts.path.lstrip("/")]
 
 
-def cmd_analytics_load(lines_wanted: int, months: int) -> None:
+def analytics_load(lines_wanted: int, months: int) -> dict[str, Figure]:
     """Writes `lines_wanted` order lines over the last `months` complete months and BENCH_CAFES
     cafés straight into analytics' tables (a bulk path for this benchmark only: LOAD DATA into
     temporary tables, then the facts and the rollups the service keeps), as the consumer would
@@ -394,7 +377,7 @@ def cmd_analytics_load(lines_wanted: int, months: int) -> None:
         spans.append((start.timestamp(), end.timestamp()))
     started = time.monotonic()
     directory = Path(tempfile.mkdtemp(prefix="bench-analytics-"))
-    written = orders = 0
+    written = orders_written = 0
     with open(directory / "sales.tsv", "w") as sales, open(directory / "lines.tsv", "w") as lines:
         while written < lines_wanted:
             order = str(uuid.UUID(int=rng.getrandbits(128)))
@@ -409,7 +392,7 @@ def cmd_analytics_load(lines_wanted: int, months: int) -> None:
                 lines.write(f"{order}\t{line}\t{cafe_id}\t{product_id}\t{name}\t{category}\t{quantity}\t{price}\t{quantity * price}\t{paid}\n")
             sales.write(f"{order}\t{cafe_id}\t{cafe_name}\t{total}\t{paid}\n")
             written += len(chosen)
-            orders += 1
+            orders_written += 1
     # A run cut short leaves its rows behind (the closing rebuild is what drops them): start clean.
     tables = ["sale_lines", "sales", "location_names", "product_names", "daily_location_sales", "daily_product_sales",
               "monthly_product_sales", "daily_category_sales"]
@@ -439,44 +422,44 @@ def cmd_analytics_load(lines_wanted: int, months: int) -> None:
     result = subprocess.run(mariadb_command(os.environ["ANALYTICS_DATABASE_URL"]), input=script, capture_output=True, text=True)
     shutil.rmtree(directory, ignore_errors=True)
     if result.returncode != 0:
-        sys.exit(f"bench: loading the analytics facts failed: {result.stderr[:500]}")
-    out("analytics_loaded_lines", written)
-    out("analytics_loaded_orders", orders)
-    out("analytics_loaded_months", months)
-    out("analytics_load_seconds", f"{time.monotonic() - started:.1f}")
+        raise BenchError(f"loading the analytics facts failed: {result.stderr[:500]}")
+    return {"order lines loaded": fact(written, "lines"),
+            "load (generate + LOAD DATA + rollups)": seconds(time.monotonic() - started)}
 
 
-def cmd_analytics_views() -> None:
+def analytics_views() -> dict[str, Figure]:
     """p50/p99 of the three views through the gateway, VIEW_CALLS calls each, one after the other."""
-    identity = identity_module()
-    token = identity.admin_account().access_token
+    ids = identity_module()
+    token = ids.admin_account().access_token
     (year, month), = previous_months(1)
     last_day = (datetime.date(year + month // 12, month % 12 + 1, 1) - datetime.timedelta(days=1)).day
     views = {
         "summary": ("/api/admin/analytics/summary", {"month": f"{year:04d}-{month:02d}"}),
-        "overview_31d": ("/api/admin/analytics/overview", {"from": f"{year:04d}-{month:02d}-01",
-                                                           "to": f"{year:04d}-{month:02d}-{last_day:02d}"}),
+        "overview 31 days": ("/api/admin/analytics/overview", {"from": f"{year:04d}-{month:02d}-01",
+                                                               "to": f"{year:04d}-{month:02d}-{last_day:02d}"}),
         "predictions": ("/api/admin/analytics/predictions", {}),
     }
     import requests  # noqa: PLC0415 - in the venv, like identity's own imports
 
     session = requests.Session()
+    figures = {}
     for name, (path, params) in views.items():
         latencies = []
         for _ in range(VIEW_CALLS):
             started = time.monotonic()
-            response = session.get(identity.url(path), params=params, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+            response = session.get(ids.url(path), params=params, headers={"Authorization": f"Bearer {token}"}, timeout=30)
             latencies.append((time.monotonic() - started) * 1000)
             if response.status_code != 200:
-                sys.exit(f"bench: GET {path} answered {response.status_code}: {response.text[:200]}")
-        out(f"analytics_{name}_p50_ms", f"{percentile(latencies, 50):.1f}")
-        out(f"analytics_{name}_p99_ms", f"{percentile(latencies, 99):.1f}")
+                raise BenchError(f"GET {path} answered {response.status_code}: {response.text[:200]}")
+        figures[f"{name} p50"] = ms(percentile(latencies, 50), 1)
+        figures[f"{name} p99"] = ms(percentile(latencies, 99), 1)
+    return figures
 
 
-def cmd_analytics_consume(rate: int, seconds: int) -> None:
+def analytics_consume(event_rate: int, duration: int) -> dict[str, Figure]:
     """Publishes `order.paid` events (as product would, for orders of the benchmark's cafés) at
-    `rate` per second for `seconds`, and reports how long analytics took to work them all off and
-    the deepest its queue got."""
+    `event_rate` per second for `duration` s, and reports how fast analytics worked them all off
+    and the deepest its queue got."""
     import pika  # noqa: PLC0415 - in the venv
 
     rng = random.Random()
@@ -484,12 +467,13 @@ def cmd_analytics_consume(rate: int, seconds: int) -> None:
     connection = pika.BlockingConnection(pika.URLParameters(os.environ["AMQP_URL"]))
     channel = connection.channel()
     channel.confirm_delivery()
-    watcher = pika.BlockingConnection(pika.URLParameters(os.environ["AMQP_URL"])).channel()
+    watcher_connection = pika.BlockingConnection(pika.URLParameters(os.environ["AMQP_URL"]))
+    watcher = watcher_connection.channel()
     deepest = 0
-    total = rate * seconds
+    total = event_rate * duration
     started = time.monotonic()
     for index in range(total):
-        due = started + index / rate
+        due = started + index / event_rate
         delay = due - time.monotonic()
         if delay > 0:
             time.sleep(delay)
@@ -505,100 +489,115 @@ def cmd_analytics_consume(rate: int, seconds: int) -> None:
             "platform.events", "order.paid", json.dumps(payload).encode(),
             pika.BasicProperties(message_id=str(uuid.uuid4()), type="order.paid", content_type="application/json",
                                  delivery_mode=2))
-        if index % rate == 0:
+        if index % event_rate == 0:
             deepest = max(deepest, watcher.queue_declare(queue="analytics.events", passive=True).method.message_count)
     published = time.monotonic() - started
     while watcher.queue_declare(queue="analytics.events", passive=True).method.message_count > 0:
         time.sleep(0.05)
     drained = time.monotonic() - started
     connection.close()
-    out("analytics_consume_published", total)
-    out("analytics_consume_publish_rate_per_sec", f"{total / published:.1f}")
-    out("analytics_consume_deepest_queue", deepest)
-    out("analytics_consume_worked_off_after_s", f"{drained:.1f}")
-    out("analytics_consume_rate_per_sec", f"{total / drained:.1f}")
+    watcher_connection.close()
+    return {"order.paid offered rate": fact(round(total / published, 1), "events/s"),
+            "order.paid worked off": throughput(total / drained, "events/s"),
+            "order.paid deepest queue": count(deepest, "events", "lower")}
 
 
-BENCH_PRODUCTS_IDS = [(str(uuid.UUID(int=index + 1)), name, category, price)
-                      for index, (name, category, price) in enumerate(BENCH_PRODUCTS)]
-
-
-def cmd_analytics_rebuild() -> None:
-    """Drops the benchmark's facts: the service rebuilds its facts from product's history."""
-    identity = identity_module()
-    response = identity.post("/api/admin/analytics/rebuild", token=identity.admin_account().access_token)
+def analytics_rebuild() -> dict[str, Figure]:
+    """Drops the benchmark's facts: the service rebuilds its facts from product's history; waits
+    (at most REBUILD_TIMEOUT) until it is done, so the next scenario does not compete with it."""
+    ids = identity_module()
+    token = ids.admin_account().access_token
+    started = time.monotonic()
+    response = ids.post("/api/admin/analytics/rebuild", token=token)
     if response.status_code != 202:
-        sys.exit(f"bench: the rebuild answered {response.status_code}: {response.text[:200]}")
-
+        raise BenchError(f"the rebuild answered {response.status_code}: {response.text[:200]}")
+    while time.monotonic() - started < REBUILD_TIMEOUT:
+        status = ids.get("/api/admin/analytics/rebuild", token=token).json()
+        if not status["running"]:
+            if status["last_error"]:
+                raise BenchError(f"the rebuild failed: {status['last_error']}")
+            return {"rebuild from product's history": seconds(time.monotonic() - started),
+                    "rebuild orders": fact(status["last_orders"], "orders")}
+        time.sleep(0.5)
+    warn(f"the rebuild still runs after {REBUILD_TIMEOUT:.0f} s (product's history grows with every orders run)")
+    return {"rebuild from product's history": Figure(f"> {REBUILD_TIMEOUT:.0f}", "s", "lower")}
 
 
 # --- tickets ---------------------------------------------------------------------------------
 
 TICKET_CLIENTS = 32
+SETTLE_TIMEOUT = 10.0   # seconds for the purchases in flight to finish
 
 
-def cmd_tickets_setup(lua_path: str, state_path: str) -> None:
+def tickets(settings: Settings) -> dict[str, Figure]:
     """An event with a large capacity and TICKET_CLIENTS clients; the Lua script buys one ticket per
     request, round robin over the clients, as the admin (who may buy for any client)."""
-    identity = identity_module()
-    admin = identity.admin_account()
-    event = identity.post("/api/events", token=admin.access_token, json={
+    ids = identity_module()
+    log("setting up an event of 1,000,000 seats and 32 clients")
+    admin = ids.admin_account()
+    event = ids.post("/api/events", token=admin.access_token, json={
         "name": f"Bench concert {int(time.time() * 1000)}", "location": "Bench hall", "starts_at": "2030-01-01T20:00:00Z",
         "capacity": 1_000_000})
     assert event.status_code == 201, f"creating the event answered {event.status_code}: {event.text[:200]}"
+    event_id = event.json()["id"]
     clients = []
     for _ in range(TICKET_CLIENTS):
-        response = identity.post("/api/clients", token=admin.access_token, json={"email": identity.unique_email("bench-client")})
+        response = ids.post("/api/clients", token=admin.access_token, json={"email": ids.unique_email("bench-client")})
         assert response.status_code == 201, f"creating a client answered {response.status_code}: {response.text[:200]}"
         clients.append(response.json()["id"])
     paths = ",\n".join(f"  '/api/clients/{client}/tickets'" for client in clients)
-    body = json.dumps({"event_id": event.json()["id"]})
-    Path(lua_path).write_text(
-        "-- Generated by scripts/bench.d/bench.py: one ticket per request, round robin over the clients.\n"
-        f"local paths = {{\n{paths}\n}}\n"
-        "local next = 0\n"
-        "request = function()\n"
-        "  next = next + 1\n"
-        "  return wrk.format('POST', paths[(next % #paths) + 1], {\n"
-        "    ['Content-Type'] = 'application/json',\n"
-        f"    ['Authorization'] = 'Bearer {admin.access_token}'}}, '{body}')\n"
-        "end\n")
-    Path(state_path).write_text(json.dumps({"event": event.json()["id"], "clients": clients, "token": admin.access_token}))
+    body = json.dumps({"event_id": event_id})
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
+        lua.write(
+            "-- Generated by scripts/bench.d/bench.py: one ticket per request, round robin over the clients.\n"
+            f"local paths = {{\n{paths}\n}}\n"
+            "local next = 0\n"
+            "request = function()\n"
+            "  next = next + 1\n"
+            "  return wrk.format('POST', paths[(next % #paths) + 1], {\n"
+            "    ['Content-Type'] = 'application/json',\n"
+            f"    ['Authorization'] = 'Bearer {admin.access_token}'}}, '{body}')\n"
+            "end\n")
+        lua.flush()
+        log(f"wrk: POST /api/clients/{{id}}/tickets for {settings.duration} s")
+        run = wrk(GATEWAY, settings.duration, script=lua.name)
+    figures = wrk_figures(run, "POST /api/clients/{id}/tickets")
+    figures.update(tickets_check(event_id, clients, admin.access_token, run["requests"] - run["non_2xx"]))
+    return figures
 
 
-def cmd_tickets_check(state_path: str) -> None:
+def tickets_check(event_id: str, clients: list[str], token: str, accepted: int) -> dict[str, Figure]:
     """The tickets the event service issued for the event, the seats the event counts and the
     tickets its clients hold must be one number; wrk's accepted purchases may fall short of it by
     the requests in flight when wrk stopped (at most one per connection), never exceed it."""
-    identity = identity_module()
-    state = json.loads(Path(state_path).read_text())
-    text = sys.stdin.read()
-    total = re.search(r"^\s*(\d+) requests in", text, re.M)
-    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-    accepted = int(total[1]) - (int(non_2xx[1]) if non_2xx else 0) if total else -1
-    seats = identity.get(f"/api/events/{state['event']}").json()["tickets_sold"]
+    ids = identity_module()
+    # The purchases in flight when wrk stopped still finish: wait until the count holds still.
+    seats, deadline = -1, time.monotonic() + SETTLE_TIMEOUT
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = ids.get(f"/api/events/{event_id}").json()["tickets_sold"]
+        if now == seats:
+            break
+        seats = now
     held = 0
-    for client in state["clients"]:
-        response = identity.get(f"/api/clients/{client}", token=state["token"])
+    for client in clients:
+        response = ids.get(f"/api/clients/{client}", token=token)
         assert response.status_code == 200, f"reading a client answered {response.status_code}"
-        held += sum(1 for ticket in response.json()["tickets"] if ticket["event_id"] == state["event"])
+        held += sum(1 for ticket in response.json()["tickets"] if ticket["event_id"] == event_id)
     issued, page = 0, 1
     while True:
-        response = identity.get(f"/api/tickets?page={page}&page_size=100", token=state["token"])
+        response = ids.get(f"/api/tickets?page={page}&page_size=100", token=token)
         assert response.status_code == 200, f"listing tickets answered {response.status_code}"
         body = response.json()
-        issued += sum(1 for ticket in body["items"] if ticket["event_id"] == state["event"] and ticket["valid"])
+        issued += sum(1 for ticket in body["items"] if ticket["event_id"] == event_id and ticket["valid"])
         if page * body["page_size"] >= body["total"]:
             break
         page += 1
-    out("tickets_accepted_by_wrk", accepted)
-    out("tickets_issued", issued)
-    out("tickets_seats_taken", seats)
-    out("tickets_held_by_clients", held)
-    consistent = issued == seats == held and accepted <= seats <= accepted + 32
-    out("tickets_consistent", "yes" if consistent else "NO")
+    consistent = issued == seats == held and accepted <= seats <= accepted + TICKET_CLIENTS
     if not consistent:
-        sys.exit("bench: the tickets issued, the seats taken and the tickets held disagree")
+        log(f"tickets: accepted by wrk {accepted}, issued {issued}, seats taken {seats}, held by clients {held}")
+    return {"tickets issued": fact(issued, "tickets"),
+            "accepted = issued = seats = held": Figure("yes" if consistent else "NO", expect="yes")}
 
 
 # --- media -----------------------------------------------------------------------------------
@@ -616,34 +615,29 @@ def bench_image(size: int) -> bytes:
     return head + os.urandom(size - len(head))
 
 
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
-def cmd_media(seconds: int, gateway: int) -> None:
+def media(settings: Settings) -> dict[str, Figure]:
     """Upload and read throughput (MB/s) for 1 MB and 8 MB images through the gateway (8 parallel
-    clients for `seconds` each), then the gateway's peak RSS while 16 clients upload 8 MB at once."""
+    clients for `duration` s each), then the gateway's peak RSS while 16 clients upload 8 MB at once."""
     import requests  # noqa: PLC0415
 
-    identity = identity_module()
-    account = identity.new_account(tag="bench-media")
+    ids = identity_module()
+    log(f"uploads and reads of 1 MB and 8 MB images for {settings.duration} s each (8 clients)")
+    account = ids.new_account(tag="bench-media")
     headers = {"Authorization": f"Bearer {account.access_token}", "Content-Type": "image/png"}
-    upload_url = identity.url("/api/media/images")
+    upload_url = ids.url("/api/media/images")
+    figures: dict[str, Figure] = {}
     for megabytes in (1, 8):
         data = bench_image(megabytes * 1024 * 1024)
         links: list[str] = []
         lock = threading.Lock()
-        deadline = time.monotonic() + seconds
+        deadline = time.monotonic() + settings.duration
 
         def uploader() -> int:
             session, sent = requests.Session(), 0
             while time.monotonic() < deadline:
                 response = session.post(upload_url, data=data, headers=headers, timeout=120)
                 if response.status_code != 201:
-                    sys.exit(f"bench: an upload answered {response.status_code}: {response.text[:200]}")
+                    raise BenchError(f"an upload answered {response.status_code}: {response.text[:200]}")
                 with lock:
                     links.append(response.json()["url"])
                 sent += len(data)
@@ -653,24 +647,27 @@ def cmd_media(seconds: int, gateway: int) -> None:
         with ThreadPoolExecutor(max_workers=8) as pool:
             sent = sum(pool.map(lambda _: uploader(), range(8)))
         elapsed = time.monotonic() - started
-        out(f"media_upload_{megabytes}mb_mb_per_sec", f"{sent / elapsed / 1e6:.1f}")
-        out(f"media_upload_{megabytes}mb_per_sec", f"{len(links) / elapsed:.1f}")
+        figures[f"upload {megabytes} MB"] = throughput(sent / elapsed / 1e6, "MB/s")
+        figures[f"uploads {megabytes} MB"] = throughput(len(links) / elapsed, "uploads/s")
 
         def reader(batch: list[str]) -> int:
             session, received = requests.Session(), 0
             for link in batch:
-                response = session.get(identity.url(link), timeout=120)
+                response = session.get(ids.url(link), timeout=120)
                 if response.status_code != 200 or len(response.content) != len(data):
-                    sys.exit(f"bench: a read answered {response.status_code} with {len(response.content)} bytes")
+                    raise BenchError(f"a read answered {response.status_code} with {len(response.content)} bytes")
                 received += len(response.content)
             return received
 
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=8) as pool:
             received = sum(pool.map(reader, [links[index::8] for index in range(8)]))
-        elapsed = time.monotonic() - started
-        out(f"media_read_{megabytes}mb_mb_per_sec", f"{received / elapsed / 1e6:.1f}")
+        figures[f"read {megabytes} MB"] = throughput(received / (time.monotonic() - started) / 1e6, "MB/s")
 
+    log("16 parallel 8 MB uploads, sampling the gateway's RSS")
+    gateway = service_pid("gateway")
+    if gateway is None:
+        raise BenchError("the gateway is not running")
     data = bench_image(8 * 1024 * 1024)
     baseline, peak, stop = rss_kib(gateway), 0, threading.Event()
 
@@ -682,105 +679,16 @@ def cmd_media(seconds: int, gateway: int) -> None:
 
     sampler = threading.Thread(target=sample)
     sampler.start()
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        statuses = list(pool.map(lambda _: requests.post(upload_url, data=data, headers=headers, timeout=120).status_code, range(16)))
-    stop.set()
-    sampler.join()
-    if statuses.count(201) != 16:
-        sys.exit(f"bench: parallel uploads answered {sorted(set(statuses))}")
-    out("media_gateway_rss_before_kib", baseline)
-    out("media_gateway_rss_peak_16x8mb_kib", peak)
-    out("media_gateway_rss_growth_kib", peak - baseline)
-
-
-# --- memory ----------------------------------------------------------------------------------
-
-def memory_of(pid: int) -> dict[str, int | list[tuple[str, int]]]:
-    """Where a process's resident memory goes: anonymous (heaps, stacks) against file-backed
-    (mapped libraries and data), its thread count, and the mapped files holding most."""
-    status = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        status[key] = value.split()
-    by_file: dict[str, int] = {}
-    current = ""
-    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
-        fields = line.split()
-        if fields and "-" in fields[0] and len(fields) >= 5:
-            current = fields[5] if len(fields) > 5 else "[anonymous]"
-        elif fields and fields[0] == "Rss:":
-            by_file[current] = by_file.get(current, 0) + int(fields[1])
-    largest = sorted(by_file.items(), key=lambda item: -item[1])[:6]
-    return {
-        "rss": int(status["VmRSS"][0]), "anon": int(status["RssAnon"][0]), "file": int(status["RssFile"][0]),
-        "threads": int(status["Threads"][0]), "largest": [(Path(name).name or name, kib) for name, kib in largest],
-    }
-
-
-def cmd_memory(run_dir: str) -> None:
-    """`memory_of` for every service with a pid file in `run_dir`, as key: value lines."""
-    total = 0
-    for pid_file in sorted(Path(run_dir).glob("*.pid")):
-        name = pid_file.stem
-        try:
-            pid = int(pid_file.read_text().strip())
-            found = memory_of(pid)
-        except (OSError, ValueError):
-            continue
-        if Path(f"/proc/{pid}/comm").read_text().strip() != name:
-            continue  # a server's pid file (postgres, …), not a service
-        total += found["rss"]
-        for key in ("rss", "anon", "file", "threads"):
-            out(f"memory_{name}_{key}{'' if key == 'threads' else '_kib'}", found[key])
-        out(f"memory_{name}_largest_kib", ", ".join(f"{file} {kib}" for file, kib in found["largest"]))
-    out("memory_services_rss_total_kib", total)
-
-
-def main(argv: list[str]) -> None:
-    usage = (
-        "usage: bench.py token | parse-wrk [PREFIX] | logins N THREADS | register-latency USERS"
-        " | orders-setup LUA_FILE | orders-drain | orders-latency RATE SECONDS"
-        " | analytics-load LINES MONTHS | analytics-views | analytics-consume RATE SECONDS | analytics-rebuild"
-        " | tickets-setup LUA_FILE STATE_FILE | tickets-check STATE_FILE | media SECONDS | memory RUN_DIR")
-    if not argv:
-        sys.exit(usage)
-    command, args = argv[0], argv[1:]
     try:
-        if command == "token" and not args:
-            cmd_token()
-        elif command == "parse-wrk" and len(args) <= 1:
-            cmd_parse_wrk(*args)
-        elif command == "orders-setup" and len(args) == 1:
-            cmd_orders_setup(args[0])
-        elif command == "media" and len(args) == 2:
-            cmd_media(int(args[0]), int(args[1]))
-        elif command == "tickets-setup" and len(args) == 2:
-            cmd_tickets_setup(args[0], args[1])
-        elif command == "tickets-check" and len(args) == 1:
-            cmd_tickets_check(args[0])
-        elif command == "analytics-load" and len(args) == 2:
-            cmd_analytics_load(int(args[0]), int(args[1]))
-        elif command == "analytics-views" and not args:
-            cmd_analytics_views()
-        elif command == "analytics-consume" and len(args) == 2:
-            cmd_analytics_consume(int(args[0]), int(args[1]))
-        elif command == "analytics-rebuild" and not args:
-            cmd_analytics_rebuild()
-        elif command == "orders-drain" and not args:
-            cmd_orders_drain()
-        elif command == "orders-latency" and len(args) == 2:
-            cmd_orders_latency(int(args[0]), int(args[1]))
-        elif command == "logins" and len(args) == 2:
-            cmd_logins(int(args[0]), int(args[1]))
-        elif command == "memory" and len(args) == 1:
-            cmd_memory(args[0])
-        elif command == "register-latency" and len(args) == 1:
-            cmd_register_latency(int(args[0]))
-        else:
-            sys.exit(usage)
-    except AssertionError as error:
-        sys.exit(f"bench: {error}")
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            statuses = list(pool.map(
+                lambda _: requests.post(upload_url, data=data, headers=headers, timeout=120).status_code, range(16)))
+    finally:
+        stop.set()
+        sampler.join()
+    if statuses.count(201) != 16:
+        raise BenchError(f"parallel uploads answered {sorted(set(statuses))}")
+    figures["gateway RSS before 16 × 8 MB"] = kib_as_mb(baseline)
+    figures["gateway RSS peak 16 × 8 MB"] = kib_as_mb(peak)
+    figures["gateway RSS growth 16 × 8 MB"] = kib_as_mb(peak - baseline)
+    return figures

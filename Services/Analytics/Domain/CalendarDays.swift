@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PlatformCore
 
 /// A day of the UTC calendar, `YYYY-MM-DD`.
@@ -26,7 +26,7 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     public var description: String {
         let parts = Calendar.utc.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+        return "\((parts.year ?? 0).zeroPadded(4))-\((parts.month ?? 0).zeroPadded(2))-\((parts.day ?? 0).zeroPadded(2))"
     }
 
     public static func < (lhs: Day, rhs: Day) -> Bool { lhs.ordinal < rhs.ordinal }
@@ -74,7 +74,7 @@ public struct Month: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var lastDay: Day { adding(1).firstDay.adding(-1) }
     public var dayCount: Int { lastDay.ordinal - firstDay.ordinal + 1 }
 
-    public var description: String { String(format: "%04d-%02d", year, month) }
+    public var description: String { "\(year.zeroPadded(4))-\(month.zeroPadded(2))" }
 
     public static func < (lhs: Month, rhs: Month) -> Bool { lhs.index < rhs.index }
 }

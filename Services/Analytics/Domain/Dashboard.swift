@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PlatformCore
 
 /// The three views of the chain's dashboard and a café's day, computed from analytics' own facts.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A paid order as analytics counts it: its lines as sold, at the moment it was paid.
 public struct Sale: Sendable, Equatable {

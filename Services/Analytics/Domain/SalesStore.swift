@@ -1,5 +1,5 @@
 import EventKit
-import Foundation
+import FoundationEssentials
 
 /// The sales facts and their rollups. Recording and refunding are idempotent by order (and, with
 /// a `cause`, by event through the inbox in the same transaction), and commutative: a refund that

@@ -1,6 +1,6 @@
 import Contracts
 import EventKit
-import Foundation
+import FoundationEssentials
 import PlatformCore
 import ServiceKit
 

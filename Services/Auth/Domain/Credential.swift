@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PlatformCore
 
 /// What auth knows about a user: the login email, the bcrypt hash, and copies of the roles and

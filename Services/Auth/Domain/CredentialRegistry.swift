@@ -1,5 +1,5 @@
 import EventKit
-import Foundation
+import FoundationEssentials
 import PasswordHashing
 import PlatformCore
 

@@ -1,6 +1,6 @@
 import DatabaseKit
 import EventKit
-import Foundation
+import FoundationEssentials
 import Postgres
 
 /// `CredentialStore` on the service's Postgres database, with the inbox in the same transaction.

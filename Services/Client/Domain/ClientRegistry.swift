@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PlatformCore
 
 /// Client profiles: each account keeps its own (`me`), admins manage every one, anyone reads the
@@ -156,7 +156,7 @@ public struct ClientRegistry: Sendable {
 
     static func isNetworkName(_ text: String) -> Bool {
         (1...networkNameLimit).contains(text.count)
-            && text.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_") }
+            && text.unicodeScalars.allSatisfy { $0.isASCII && ($0.isASCIIAlphanumeric || $0 == "-" || $0 == "_") }
     }
 
     static func isWebURL(_ text: String) -> Bool {

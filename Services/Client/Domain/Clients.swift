@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PlatformCore
 
 /// A ticketing client: a profile (linked to a user account once claimed) and the tickets it holds.

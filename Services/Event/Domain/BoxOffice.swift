@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 import PlatformCore
 
 /// Tickets: issued for a client's purchase (one seat of an event, or of a packet and each of its
@@ -108,7 +108,7 @@ public struct BoxOffice: Sendable {
     }
 
     static func hash(_ key: String) -> String {
-        SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(key.utf8)).hexEncoded
     }
 
     static let noTicket = AppError(.notFound, "no such ticket")

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PlatformCore
 
 /// The programme, events and packets: anyone reads them; staff and admins create them and become their owner;

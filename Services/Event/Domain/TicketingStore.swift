@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PlatformCore
 
 /// Where events, packets and tickets are kept. Every method that changes a row takes it under a

@@ -1,5 +1,5 @@
 import Contracts
-import Foundation
+import FoundationEssentials
 import SwiftProtobuf
 
 // The JSON shapes of events, packets, tickets and clients, from the services' messages. Nullable

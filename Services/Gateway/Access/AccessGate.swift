@@ -1,5 +1,5 @@
 import AccessTokens
-import Foundation
+import FoundationEssentials
 import Logging
 import PlatformAPI
 import PlatformCore

@@ -1,6 +1,6 @@
 import AccessTokens
 import Crypto
-import Foundation
+import FoundationEssentials
 import HTTPTypes
 import Hummingbird
 import PlatformConfig

@@ -1,7 +1,7 @@
 import AMQP
 import Contracts
 import EventKit
-import Foundation
+import FoundationEssentials
 import Logging
 import ServiceKit
 import ServiceLifecycle

@@ -1,5 +1,5 @@
 import Contracts
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// A short-lived read-through cache of user profiles for the caller's own `/me` reads (with

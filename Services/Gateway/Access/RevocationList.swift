@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// Session ids whose tokens the gateway refuses although their signatures are good. Only

@@ -1,4 +1,4 @@
-import Foundation
+import Foundation  // Bundle: the gateway serves its resource bundle (documents, web front)
 import Hummingbird
 import PlatformHTTP
 

@@ -1,5 +1,5 @@
 import Contracts
-import Foundation
+import FoundationEssentials
 import GRPCCore
 import OpenAPIRuntime
 import PlatformAPI

@@ -31,7 +31,7 @@ struct CORSPolicy: RouterMiddleware {
     static func origins(_ text: String) throws -> Set<String> {
         Set(
             try text.split(separator: ",").map { entry in
-                let origin = entry.trimmingCharacters(in: .whitespaces)
+                let origin = entry.trimmingWhitespace()
                 guard origin.hasPrefix("http://") || origin.hasPrefix("https://"), !origin.dropFirst(8).contains("/") else {
                     throw ConfigError(variable: "GATEWAY_CORS_ORIGINS", problem: "'\(origin.prefix(64))' is not an origin (scheme://host[:port])")
                 }

@@ -1,6 +1,6 @@
 import CompressNIO
 import Crypto
-import Foundation
+import Foundation  // Bundle: the gateway serves its resource bundle (documents, web front)
 import HTTPTypes
 import Hummingbird
 import PlatformHTTP
@@ -47,7 +47,7 @@ struct WebAssets: Sendable {
         let gzip = acceptsGzip(request.headers[.acceptEncoding])
         let etag = gzip ? asset.etag.dropLast() + "-gz\"" : asset.etag
         var headers: HTTPFields = [.cacheControl: "no-cache", .eTag: String(etag), .vary: "Accept-Encoding"]
-        if let known = request.headers[.ifNoneMatch], known.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag }) {
+        if let known = request.headers[.ifNoneMatch], known.split(separator: ",").contains(where: { $0.trimmingWhitespace() == etag }) {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = asset.contentType
@@ -59,16 +59,16 @@ struct WebAssets: Sendable {
     static func acceptsGzip(_ header: String?) -> Bool {
         guard let header else { return false }
         return header.lowercased().split(separator: ",").contains { entry in
-            let parts = entry.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            let parts = entry.split(separator: ";").map { $0.trimmingWhitespace() }
             guard parts.first == "gzip" || parts.first == "*" else { return false }
-            return !parts.dropFirst().contains { $0.replacingOccurrences(of: " ", with: "").hasPrefix("q=0") && !$0.contains("q=0.") }
+            return !parts.dropFirst().contains { $0.replacing(" ", with: "").hasPrefix("q=0") && !$0.contains("q=0.") }
         }
     }
 
     private static func asset(_ data: Data, type: String) throws -> Asset {
         let body = ByteBuffer(bytes: data)
         var consumed = body  // compressing reads the buffer it is given
-        let digest = SHA256.hash(data: data).prefix(12).map { String(format: "%02x", $0) }.joined()
+        let digest = SHA256.hash(data: data).prefix(12).hexEncoded
         return Asset(contentType: type, body: body, gzipped: try consumed.compress(with: .gzip()), etag: "\"\(digest)\"")
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PlatformCore
 
 /// The account facts idm needs: from auth's copy, or from the user service's events.

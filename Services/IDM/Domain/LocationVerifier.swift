@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// idm's view of the product service, which keeps the cafés' access codes (a gRPC client in production).
 public protocol LocationVerifier: Sendable {

@@ -1,5 +1,5 @@
 import EventKit
-import Foundation
+import FoundationEssentials
 
 /// A login session: the refresh token chain and every access token issued from it belong to it.
 public struct SessionRecord: Sendable, Equatable {

@@ -1,7 +1,7 @@
 import AccessTokens
 import Contracts
 import EventKit
-import Foundation
+import FoundationEssentials
 import PlatformCore
 import SwiftProtobuf
 

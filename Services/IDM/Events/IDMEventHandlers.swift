@@ -1,5 +1,5 @@
 import EventKit
-import Foundation
+import FoundationEssentials
 import ServiceKit
 
 /// What idm consumes: the user service's changes of a user's state, applied by version (a

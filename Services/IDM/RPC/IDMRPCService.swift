@@ -1,6 +1,6 @@
 import AccessTokens
 import Contracts
-import Foundation
+import FoundationEssentials
 import GRPCCore
 import PlatformCore
 import SwiftProtobuf

@@ -1,6 +1,6 @@
 import DatabaseKit
 import EventKit
-import Foundation
+import FoundationEssentials
 import Postgres
 import ServicePostgres
 
@@ -197,7 +197,7 @@ public struct PostgresSessionStore: SessionStore {
         return sessions
     }
 
-    private static let prefixed = columns.split(separator: ",").map { "s." + $0.trimmingCharacters(in: .whitespaces) }
+    private static let prefixed = columns.split(separator: ",").map { "s." + $0.trimmingWhitespace() }
         .joined(separator: ", ")
 
     private static func session(_ row: SQLRow) throws -> SessionRecord {

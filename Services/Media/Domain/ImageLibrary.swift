@@ -1,5 +1,5 @@
 import BlockingIO
-import Foundation
+import FoundationEssentials
 import ObjectStore
 import PlatformCore
 
@@ -173,7 +173,7 @@ public struct ImageLibrary: Sendable {
             throw AppError(.invalidArgument, "the file name is not valid", details: ["file_name": "must not contain a path"])
         }
         let declared = metadata.declaredContentType?.split(separator: ";").first.map {
-            String($0).trimmingCharacters(in: .whitespaces).lowercased()
+            $0.trimmingWhitespace().lowercased()
         }
         // A client that does not know the type says so; anything else must be what the bytes are.
         checked.declaredContentType = declared.flatMap { ["", "application/octet-stream"].contains($0) ? nil : $0 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ObjectStore
 
 /// Removes stored objects no image row points at once they are older than `age` (an upload

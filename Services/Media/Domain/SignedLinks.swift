@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 
 /// Expiring links to an image's bytes, served by the gateway at `/media/{id}`: the query carries
 /// `expires` (Unix seconds) and `signature`, the hex HMAC-SHA256 of `<id>:<expires>` under a key
@@ -33,6 +33,6 @@ public struct SignedLinks: Sendable {
 
     func signature(_ id: UUID, _ expires: Int64) -> String {
         let message = Data("\(id.uuidString.lowercased()):\(expires)".utf8)
-        return HMAC<SHA256>.authenticationCode(for: message, using: key).map { String(format: "%02x", $0) }.joined()
+        return HMAC<SHA256>.authenticationCode(for: message, using: key).hexEncoded
     }
 }

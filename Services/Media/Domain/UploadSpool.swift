@@ -1,6 +1,6 @@
 import BlockingIO
 import Crypto
-import Foundation
+import FoundationEssentials
 import PlatformCore
 
 /// An upload on its way in: written to a temporary file as it arrives (never whole in memory),
@@ -9,7 +9,7 @@ import PlatformCore
 /// bytes, before reading the rest.
 final class UploadSpool {
     let file: URL
-    private let handle: FileHandle
+    private let handle: OpenFile
     private let pool: BlockingThreadPool
     private let limit: Int64
     private var hasher = SHA256()
@@ -21,9 +21,7 @@ final class UploadSpool {
         let file = directory.appendingPathComponent("upload-\(UUID().uuidString)")
         self.handle = try await pool.run {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            guard FileManager.default.createFile(atPath: file.path, contents: nil), let handle = FileHandle(forWritingAtPath: file.path)
-            else { throw AppError(.internal, "cannot spool the upload") }
-            return handle
+            do { return try OpenFile(creating: file.path) } catch { throw AppError(.internal, "cannot spool the upload") }
         }
         self.file = file
         self.pool = pool
@@ -45,23 +43,23 @@ final class UploadSpool {
             guard ImageFormat.allCases.contains(where: { Self.mayBe($0, head) }) else { throw Self.notAnImage }
         }
         let handle = self.handle
-        try await pool.run { try handle.write(contentsOf: chunk) }
+        try await pool.run { try handle.write(chunk) }
     }
 
     /// Closes the file; the header must name a supported format and its size.
     func finish() async throws -> (header: ImageHeader, sha256: String) {
         let handle = self.handle
-        try await pool.run { try handle.close() }
+        try await pool.run { handle.close() }
         guard size > 0 else { throw AppError(.invalidArgument, "the upload is empty", details: ["file": "is empty"]) }
         guard let header = ImageInspector.inspect(head) else { throw Self.notAnImage }
-        return (header, hasher.finalize().map { String(format: "%02x", $0) }.joined())
+        return (header, hasher.finalize().hexEncoded)
     }
 
     /// Removes the temporary file (whatever happened).
     func discard() async {
         let (handle, file) = (self.handle, self.file)
         _ = try? await pool.run {
-            try? handle.close()
+            handle.close()
             try? FileManager.default.removeItem(at: file)
         }
     }

@@ -1,6 +1,6 @@
 import Contracts
 import EventKit
-import Foundation
+import FoundationEssentials
 import ServiceKit
 
 /// What media consumes: a deactivated user's images stop being public (idempotent, so a

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PlatformCore
 
 /// An order's charge: one per order, whatever happens to the events that asked for it.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What a card processor answers to a charge.
 public enum ChargeOutcome: Sendable, Equatable {

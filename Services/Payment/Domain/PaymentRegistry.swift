@@ -1,6 +1,6 @@
 import Contracts
 import EventKit
-import Foundation
+import FoundationEssentials
 import PlatformCore
 
 /// Payment's side of the order saga: charges an order when it is created and refunds it when

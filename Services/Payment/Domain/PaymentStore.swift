@@ -1,5 +1,5 @@
 import EventKit
-import Foundation
+import FoundationEssentials
 import PlatformCore
 
 /// The payments and, with every change of one, its event (outbox) and the event that caused it

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PlatformCore
 
 /// A product of the menu. Its price is what orders charge; deactivated products stay for the

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PlatformCore
 
 /// The menu: products with server-side prices, listed publicly (active ones), managed by staff.

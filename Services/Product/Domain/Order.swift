@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PlatformCore
 
 public enum OrderStatus: String, Sendable, CaseIterable {

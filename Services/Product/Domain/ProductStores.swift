@@ -1,5 +1,5 @@
 import EventKit
-import Foundation
+import FoundationEssentials
 import PlatformCore
 
 /// The menu and the cafés.

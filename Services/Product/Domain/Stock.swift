@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A product's stock at one café.
 public struct StockLine: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PlatformCore
 
 /// Stock per café: read and restocked by staff, admins and the café's own terminals, adjusted by

@@ -1,5 +1,5 @@
 import DatabaseKit
-import Foundation
+import FoundationEssentials
 import Postgres
 
 /// The one way product's stock quantities change, inside a caller's transaction: the row is

@@ -1,6 +1,6 @@
 import Contracts
 import EventKit
-import Foundation
+import FoundationEssentials
 import PasswordHashing
 import PlatformCore
 import SwiftProtobuf

@@ -1,5 +1,5 @@
 import EventKit
-import Foundation
+import FoundationEssentials
 import PlatformCore
 
 /// Where users live. Every write commits together with the events it produces (the outbox).

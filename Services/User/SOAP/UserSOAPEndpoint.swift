@@ -92,7 +92,7 @@ struct UserSOAPEndpoint {
     private static func body(of request: Request) async throws -> [UInt8] {
         // `text/xml`, with no charset or UTF-8.
         let parameters = (request.headers[.contentType] ?? "").lowercased().split(separator: ";")
-            .map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "\"", with: "") }
+            .map { $0.trimmingWhitespace().replacing("\"", with: "") }
         guard parameters.first == "text/xml", parameters.dropFirst().allSatisfy({ !$0.hasPrefix("charset=") || $0 == "charset=utf-8" })
         else {
             throw SOAPFault(.client, "SOAP 1.1 requests are text/xml in UTF-8", status: .unsupportedMediaType)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PlatformCore
 
 /// An element of a parsed XML document: namespace-resolved name, attributes, children and text.
