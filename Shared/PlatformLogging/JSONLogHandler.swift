@@ -77,7 +77,8 @@ public final class LogOutput: Sendable {
         self.buffered = false
     }
 
-    private init(fileDescriptor: Int32) {
+    /// Buffered lines to an open file descriptor (standard output, or a pipe in tests).
+    public init(fileDescriptor: Int32) {
         self.sink = { bytes in Self.writeAll(bytes, to: fileDescriptor) }
         self.buffered = true
         startThread(named: "log-writer") { [self] in self.writeLoop() }
