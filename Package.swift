@@ -53,6 +53,7 @@ let sharedTargets: [Target] = [
     system("CMongoc", pkgConfig: "libmongoc-1.0", apt: "libmongoc-dev"),
     system("CRabbitMQ", pkgConfig: "librabbitmq", apt: "librabbitmq-dev"),
     system("CCrypt", pkgConfig: "libcrypt", apt: "libcrypt-dev"),
+    .systemLibrary(name: "CMalloc", path: "Shared/CShims/CMalloc"),
 
     .target(name: "PlatformCore", path: "Shared/PlatformCore"),
     .target(name: "PlatformConfig", dependencies: ["PlatformCore"], path: "Shared/PlatformConfig"),
@@ -80,7 +81,7 @@ let sharedTargets: [Target] = [
         name: "ServiceKit",
         dependencies: [
             "PlatformCore", "PlatformConfig", "PlatformLogging", "PlatformMetrics", "PlatformHTTP", "PlatformRPC",
-            "DatabaseKit", "AMQP", "EventKit", hummingbird, grpcCore, logging, serviceLifecycle,
+            "DatabaseKit", "AMQP", "EventKit", "CMalloc", hummingbird, grpcCore, logging, serviceLifecycle,
         ],
         path: "Shared/ServiceKit"
     ),
@@ -112,6 +113,12 @@ let sharedTargets: [Target] = [
     .target(name: "ServiceMongo", dependencies: ["ServiceKit", "Mongo"], path: "Shared/ServiceMongo"),
 ]
 
+/// lld with packed relative relocations (DT_RELR, glibc ≥ 2.36): the loader reads a 15 KB table
+/// instead of 1.4 MB of RELA entries, which stayed resident in every service (1.6 MB of RSS each).
+let serviceLinkerSettings: [LinkerSetting] = [
+    .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(platforms: [.linux]))
+]
+
 let serviceTargets: [Target] = services.flatMap { service -> [Target] in
     var dependencies: [Target.Dependency] = [
         "ServiceKit", "PlatformCore", "PlatformConfig", hummingbird, httpTypes, grpcCore, logging,
@@ -130,7 +137,8 @@ let serviceTargets: [Target] = services.flatMap { service -> [Target] in
         .executableTarget(
             name: service.executable,
             dependencies: [.target(name: service.library), "ServiceKit", "PlatformLogging"],
-            path: "Services/\(service.folder)/Executable"
+            path: "Services/\(service.folder)/Executable",
+            linkerSettings: serviceLinkerSettings
         ),
     ]
 }

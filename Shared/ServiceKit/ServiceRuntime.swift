@@ -1,4 +1,5 @@
 import AMQP
+import CMalloc
 import GRPCCore
 import Hummingbird
 import Logging
@@ -125,7 +126,7 @@ public struct ServiceRuntime: Sendable {
         // ServiceGroup shuts services down in reverse order, so the closer, listed first, runs last.
         let closer = ShutdownHooks(hooks: shutdownHooks)
         let services: [any Service] =
-            [closer, rpcClients] + backgroundServices + [makeRPCServer(), try makeHTTPApplication()]
+            [closer, rpcClients, Self.heapTrimmer(logger)] + backgroundServices + [makeRPCServer(), try makeHTTPApplication()]
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) },
@@ -136,6 +137,18 @@ public struct ServiceRuntime: Sendable {
             metadata: ["http_port": "\(settings.httpPort)", "grpc_port": "\(settings.grpcPort)", "host": "\(settings.bindHost)"])
         try await group.run()
         logger.info("service stopped")
+    }
+}
+
+extension ServiceRuntime {
+    /// glibc keeps what a burst freed (an analytics rebuild, a batch of uploads) in its per-thread
+    /// arenas, 64 MB each, for good: measured 160 MB of idle anonymous memory in analytics after a
+    /// benchmark. Every 30 s the free pages go back to the system (a pass takes well under a millisecond).
+    static func heapTrimmer(_ logger: Logger) -> PeriodicJob {
+        PeriodicJob("heap trim", every: .seconds(30), logger: logger) {
+            malloc_trim(0)
+            return 0
+        }
     }
 }
 
