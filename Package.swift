@@ -25,8 +25,9 @@ let mariadb = ["MariaDB", "ServiceMariaDB", "DatabaseKit"]
 let mongo = ["Mongo", "ServiceMongo", "DatabaseKit"]
 
 /// The ten services (their facts are in Services/services.tsv): executable, library target, folder,
-/// the store modules it links (only its own database driver), further shared modules, whether it has a `Migrations` folder (compiled in by the EmbedMigrations plugin), and the folders
-/// copied as resources (static files).
+/// the store modules it links (only its own database driver), further shared modules, whether it
+/// has a `Migrations` folder (compiled in by the EmbedMigrations plugin), and the folders copied as
+/// resources (static files).
 let services: [(executable: String, library: String, folder: String, store: [String], uses: [Target.Dependency], migrations: Bool, resources: [String])] = [
     ("gateway", "GatewayService", "Gateway", [], ["Contracts", "AccessTokens", "EventKit", "PlatformHTTP", "PlatformRPC", "PlatformAPI", openAPIRuntime, openAPIHummingbird, crypto, asyncHTTPClient, compressNIO], false, ["Resources", "API/openapi.yaml"]),
     ("idm", "IDMService", "IDM", postgres, ["Contracts", "AccessTokens", "EventKit", "PlatformRPC"], true, []),
