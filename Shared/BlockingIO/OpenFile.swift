@@ -42,20 +42,29 @@ public final class OpenFile: @unchecked Sendable {
     }
 
     public func write(_ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw Failure(operation: "write", path: path, errorNumber: errno)
-            }
-            offset += written
-        }
+        if let failure = writeAll(bytes, to: descriptor) { throw Failure(operation: "write", path: path, errorNumber: failure) }
     }
 
     public func close() {
         guard descriptor >= 0 else { return }
         Glibc.close(descriptor)
         descriptor = -1
+    }
+}
+
+/// Writes all of `bytes` to `descriptor`, across short writes and interruptions; the `errno` of a
+/// failure, nil on success.
+public func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Int32? {
+    bytes.withUnsafeBytes { buffer in
+        var offset = 0
+        while offset < buffer.count {
+            let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            offset += written
+        }
+        return nil
     }
 }

@@ -73,11 +73,17 @@ public struct LocalFolderStore: ObjectStore {
                 guard attributes[.type] as? FileAttributeType == .typeRegular, !key.hasSuffix(".partial") else { continue }
                 objects.append(
                     StoredObject(
-                        key: key, size: (attributes[.size] as? Int).map(Int64.init) ?? (attributes[.size] as? Int64) ?? 0,
+                        key: key, size: Self.size(attributes[.size]),
                         modifiedAt: attributes[.modificationDate] as? Date ?? Date()))
             }
             return objects.sorted { $0.key < $1.key }
         }
+    }
+
+    /// The service (FoundationEssentials alone) gets the size as a UInt, a process that also loads
+    /// Foundation (the tests) as an NSNumber, which only Foundation's bridging casts to Int64.
+    static func size(_ attribute: Any?) -> Int64 {
+        (attribute as? any BinaryInteger).flatMap { Int64(exactly: $0) } ?? (attribute as? Int64) ?? 0
     }
 
     func url(of key: String) throws -> URL {

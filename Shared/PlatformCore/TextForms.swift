@@ -45,15 +45,15 @@ extension StringProtocol {
 extension Sequence<UInt8> {
     /// Lowercase hexadecimal, two digits a byte (digests, signatures).
     public var hexEncoded: String {
-        var text = ""
+        var digits: [UInt8] = []
+        digits.reserveCapacity(underestimatedCount * 2)
+        func digit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10 }
         for byte in self {
-            text.append(Self.hexDigits[Int(byte >> 4)])
-            text.append(Self.hexDigits[Int(byte & 0x0F)])
+            digits.append(digit(byte >> 4))
+            digits.append(digit(byte & 0x0F))
         }
-        return text
+        return String(decoding: digits, as: UTF8.self)
     }
-
-    private static var hexDigits: [Character] { Array("0123456789abcdef") }
 }
 
 extension BinaryInteger {
@@ -68,6 +68,7 @@ extension BinaryInteger {
 extension Double {
     /// Fixed-point with `places` decimals, rounded half away from zero (`0.125.fixed(2)` is "0.13").
     public func fixed(_ places: Int) -> String {
+        guard isFinite, magnitude < 1e15 else { return description }
         var scale = 1
         for _ in 0..<places { scale *= 10 }
         let scaled = Int((magnitude * Double(scale)).rounded())

@@ -79,7 +79,7 @@ public final class LogOutput: Sendable {
 
     /// Buffered lines to an open file descriptor (standard output, or a pipe in tests).
     public init(fileDescriptor: Int32) {
-        self.sink = { bytes in Self.writeAll(bytes, to: fileDescriptor) }
+        self.sink = { bytes in _ = writeAll(bytes, to: fileDescriptor) }  // a failed log write has nowhere to go
         self.buffered = true
         startThread(named: "log-writer") { [self] in self.writeLoop() }
     }
@@ -114,20 +114,6 @@ public final class LogOutput: Sendable {
             pending.wait { bytes in bytes.isEmpty ? nil : () }
             usleep(Self.flushIntervalMicroseconds)
             flush()
-        }
-    }
-
-    private static func writeAll(_ bytes: [UInt8], to fileDescriptor: Int32) {
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return  // nowhere left to report it
-                }
-                offset += written
-            }
         }
     }
 }
@@ -181,9 +167,7 @@ enum JSONText {
             case "\r": out.append("\\r")
             case "\t": out.append("\\t")
             case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
-                out.append("\\u")
-                let hex = String(scalar.value, radix: 16)
-                out.append(String(repeating: "0", count: 4 - hex.count) + hex)
+                out.append("\\u" + [UInt8(scalar.value >> 8), UInt8(scalar.value & 0xFF)].hexEncoded)
             default: out.unicodeScalars.append(scalar)
             }
         }

@@ -1,3 +1,4 @@
+import BlockingIO
 import Glibc
 import PlatformConfig
 import PlatformLogging
@@ -29,8 +30,7 @@ public enum ServiceMain {
 
     private static func fail(_ message: String, status: Int32) -> Never {
         LogOutput.standardOutput.flush()
-        let line = Array((message + "\n").utf8)
-        _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        _ = writeAll(Array((message + "\n").utf8), to: STDERR_FILENO)
         exit(status)
     }
 }

@@ -26,6 +26,7 @@ struct TextFormsTests {
     @Test func hexZeroPaddedAndFixed() {
         #expect([0x00, 0x0F, 0xA5, 0xFF].hexEncoded == "000fa5ff")
         #expect(7.zeroPadded(2) == "07" && 2026.zeroPadded(4) == "2026" && (-5).zeroPadded(3) == "-005")
+        #expect(Double.nan.fixed(2) == "nan" && 1e20.fixed(2) == "1e+20")
         #expect(0.125.fixed(2) == "0.13" && 12.0.fixed(2) == "12.00" && 0.004.fixed(2) == "0.00" && (-1.5).fixed(1) == "-1.5")
         #expect("\t a b \n".trimmingWhitespace() == "a b" && "   ".trimmingWhitespace() == "")
         for byte in UInt8(0)...0x7F {
