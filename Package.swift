@@ -62,13 +62,13 @@ let sharedTargets: [Target] = [
     .target(name: "PlatformMetrics", dependencies: [metrics, prometheus], path: "Shared/PlatformMetrics"),
     .target(name: "BlockingIO", path: "Shared/BlockingIO"),
     .target(name: "DatabaseKit", dependencies: ["BlockingIO", "PlatformCore"], path: "Shared/DatabaseKit"),
-    .target(name: "Postgres", dependencies: ["DatabaseKit", "CLibPQ"], path: "Shared/Postgres"),
-    .target(name: "MariaDB", dependencies: ["DatabaseKit", "CMariaDB"], path: "Shared/MariaDB"),
+    .target(name: "Postgres", dependencies: ["DatabaseKit", "PlatformCore", "CLibPQ"], path: "Shared/Postgres"),
+    .target(name: "MariaDB", dependencies: ["DatabaseKit", "PlatformCore", "CMariaDB"], path: "Shared/MariaDB"),
     .target(name: "Mongo", dependencies: ["DatabaseKit", "CMongoc"], path: "Shared/Mongo"),
     .target(name: "AMQP", dependencies: ["BlockingIO", "CRabbitMQ", "PlatformCore", logging], path: "Shared/AMQP"),
     .target(
         name: "PlatformHTTP",
-        dependencies: ["PlatformCore", "PlatformMetrics", hummingbird, httpTypes, logging],
+        dependencies: ["PlatformCore", "PlatformMetrics", hummingbird, httpTypes, logging, metrics],
         path: "Shared/PlatformHTTP"
     ),
     .target(

@@ -1,5 +1,6 @@
 import AMQP
 import FoundationEssentials
+import PlatformCore
 import SwiftProtobuf
 
 /// An event to publish: its id (the AMQP `message_id` consumers deduplicate with), its type
@@ -28,7 +29,7 @@ public struct DomainEvent: Sendable, Equatable {
 
     public var outgoingMessage: OutgoingMessage {
         OutgoingMessage(
-            routingKey: type, body: Array(payload.utf8), messageID: id.uuidString.lowercased(), timestamp: occurredAt,
+            routingKey: type, body: Array(payload.utf8), messageID: id.lowercasedString, timestamp: occurredAt,
             correlationID: correlationID)
     }
 }

@@ -1,6 +1,7 @@
 import CMariaDB
 import DatabaseKit
 import FoundationEssentials
+import PlatformCore
 
 /// The `MYSQL_BIND` array and value buffers of one execution's parameters; they must outlive
 /// `mysql_stmt_execute`, so this object is kept alive until the statement has run.
@@ -36,7 +37,7 @@ final class ParameterBuffers {
         case .bool(let flag): scalar(Int8(flag ? 1 : 0), MYSQL_TYPE_TINY, at: index)
         case .bytes(let data): bytes(data, MYSQL_TYPE_BLOB, at: index)
         case .date(let date): bytes(SQLTimestamp.format(date, withZone: false).utf8, MYSQL_TYPE_STRING, at: index)
-        case .uuid(let uuid): bytes(uuid.uuidString.lowercased().utf8, MYSQL_TYPE_STRING, at: index)
+        case .uuid(let uuid): bytes(uuid.lowercasedString.utf8, MYSQL_TYPE_STRING, at: index)
         }
     }
 

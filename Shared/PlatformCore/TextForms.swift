@@ -3,8 +3,33 @@ import FoundationEssentials
 // The text forms values take on the wire and in logs.
 
 extension UUID {
-    /// UUIDs travel lowercased (the RFC 4122 output form, as Postgres prints them).
-    public var lowercasedString: String { uuidString.lowercased() }
+    /// UUIDs travel lowercased (the RFC 4122 output form, as Postgres prints them). Formatted
+    /// from the bytes: every query binding a UUID and every request id goes through here.
+    public var lowercasedString: String {
+        withUnsafeBytes(of: uuid) { Self.lowercasedText(of: $0) }
+    }
+
+    /// `8-4-4-4-12` lowercase hex of 16 bytes.
+    static func lowercasedText(of bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: 36) { text in
+            var at = 0
+            for (index, byte) in bytes.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    text[at] = UInt8(ascii: "-")
+                    at += 1
+                }
+                text[at] = hexDigit(byte >> 4)
+                text[at + 1] = hexDigit(byte & 0x0F)
+                at += 2
+            }
+            return at
+        }
+    }
+}
+
+@inline(__always)
+private func hexDigit(_ nibble: UInt8) -> UInt8 {
+    nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
 }
 
 extension Date {
@@ -47,10 +72,9 @@ extension Sequence<UInt8> {
     public var hexEncoded: String {
         var digits: [UInt8] = []
         digits.reserveCapacity(underestimatedCount * 2)
-        func digit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10 }
         for byte in self {
-            digits.append(digit(byte >> 4))
-            digits.append(digit(byte & 0x0F))
+            digits.append(hexDigit(byte >> 4))
+            digits.append(hexDigit(byte & 0x0F))
         }
         return String(decoding: digits, as: UTF8.self)
     }

@@ -14,7 +14,7 @@ public func makePlatformRouter(
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
     edge(router)
-    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: RequestMetricsMiddleware())
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware(translate: translateError))
     OpsRoutes.add(to: router, service: service, version: version, readiness: readiness)

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Hummingbird
 import NIOCore
 import PlatformCore
@@ -7,7 +8,7 @@ import PlatformMetrics
 /// (Prometheus text), mounted on every service's HTTP router.
 public enum OpsRoutes {
     /// What `/health` answers (and what a caller of it decodes).
-    public struct HealthBody: ResponseEncodable, Decodable, Sendable {
+    public struct HealthBody: Decodable, Sendable {
         public let status: String
         public let service: String
         public let version: String
@@ -30,8 +31,14 @@ public enum OpsRoutes {
 
     public static func add(to router: Router<AppRequestContext>, service: String, version: String, readiness: Readiness) {
         let started = ContinuousClock.now
+        // The gateway's /health is the benchmark's HTTP ceiling: only the uptime changes, so the
+        // rest of the HealthBody is encoded once rather than through JSONEncoder per request.
+        let fixedPart = #"{"status":"ok","service":\#(jsonString(service)),"version":\#(jsonString(version)),"uptime_seconds":"#
         router.get("/health") { _, _ in
-            HealthBody(status: "ok", service: service, version: version, uptimeSeconds: Int((ContinuousClock.now - started).components.seconds))
+            let uptime = (ContinuousClock.now - started).components.seconds
+            return Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: "\(fixedPart)\(uptime)}")))
         }
         router.head("/health") { _, _ in HTTPResponse.Status.ok }  // liveness probes that only send HEAD
         router.get("/ready") { _, _ -> EditedResponse<ReadyBody> in
@@ -48,4 +55,8 @@ public enum OpsRoutes {
                 body: .init(byteBuffer: ByteBuffer(string: PlatformMetrics.render())))
         }
     }
+}
+
+private func jsonString(_ text: String) -> String {
+    (try? JSONEncoder().encode(text)).map { String(decoding: $0, as: UTF8.self) } ?? #""""#
 }

@@ -16,9 +16,8 @@ public struct RequestIDMiddleware: RouterMiddleware {
     ) async throws -> Response {
         var context = context
         let supplied = request.headers[Self.header].flatMap { RequestScope.isAcceptableRequestID($0) ? $0 : nil }
-        let requestID = supplied ?? UUID().uuidString.lowercased()
+        let requestID = supplied ?? RequestScope.newRequestID()
         context.requestID = requestID
-        context.logger[metadataKey: "request_id"] = .string(requestID)
         let authorization = request.headers[.authorization]
         var response = try await RequestScope.$requestID.withValue(requestID) {
             try await RequestScope.$authorization.withValue(authorization) {

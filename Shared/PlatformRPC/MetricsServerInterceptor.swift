@@ -1,9 +1,14 @@
 import GRPCCore
 import Metrics
+import Synchronization
 
 /// Counts RPCs and records their latency per method and status code, next to the HTTP metrics
-/// at `/metrics` (`grpc_server_requests`, `grpc_server_request_duration`).
-public struct MetricsServerInterceptor: ServerInterceptor {
+/// at `/metrics` (`grpc_server_requests`, `grpc_server_request_duration`). The handles are made
+/// once per method and code, not looked up in the registry on every call.
+public final class MetricsServerInterceptor: ServerInterceptor, Sendable {
+    private let counters = Mutex<[String: Counter]>([:])
+    private let timers = Mutex<[String: Timer]>([:])
+
     public init() {}
 
     public func intercept<Input: Sendable, Output: Sendable>(
@@ -14,10 +19,9 @@ public struct MetricsServerInterceptor: ServerInterceptor {
         let start = ContinuousClock.now
         var code = "ok"
         defer {
-            let dimensions = [("rpc_method", context.descriptor.fullyQualifiedMethod), ("rpc_code", code)]
-            Counter(label: "grpc_server_requests", dimensions: dimensions).increment()
-            Timer(label: "grpc_server_request_duration", dimensions: [dimensions[0]])
-                .recordNanoseconds(Int64((ContinuousClock.now - start) / .nanoseconds(1)))
+            let method = context.descriptor.fullyQualifiedMethod
+            counter(method, code).increment()
+            timer(method).recordNanoseconds(Int64((ContinuousClock.now - start) / .nanoseconds(1)))
         }
         do {
             return try await next(request, context)
@@ -25,6 +29,25 @@ public struct MetricsServerInterceptor: ServerInterceptor {
             let rpcCode = (error as? RPCError)?.code ?? (error as? any RPCErrorConvertible)?.rpcErrorCode ?? .unknown
             code = "\(rpcCode)"
             throw error
+        }
+    }
+
+    private func counter(_ method: String, _ code: String) -> Counter {
+        counters.withLock { counters in
+            let key = method + " " + code
+            if let counter = counters[key] { return counter }
+            let counter = Counter(label: "grpc_server_requests", dimensions: [("rpc_method", method), ("rpc_code", code)])
+            counters[key] = counter
+            return counter
+        }
+    }
+
+    private func timer(_ method: String) -> Timer {
+        timers.withLock { timers in
+            if let timer = timers[method] { return timer }
+            let timer = Timer(label: "grpc_server_request_duration", dimensions: [("rpc_method", method)])
+            timers[method] = timer
+            return timer
         }
     }
 }

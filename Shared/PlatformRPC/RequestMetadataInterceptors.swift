@@ -40,7 +40,7 @@ public struct RequestMetadataServerInterceptor: ServerInterceptor {
         next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
     ) async throws -> StreamingServerResponse<Output> {
         let supplied = request.metadata[stringValues: RequestMetadataKeys.requestID].first { _ in true }
-        let requestID = supplied.flatMap { RequestScope.isAcceptableRequestID($0) ? $0 : nil } ?? UUID().uuidString.lowercased()
+        let requestID = supplied.flatMap { RequestScope.isAcceptableRequestID($0) ? $0 : nil } ?? RequestScope.newRequestID()
         let authorization = request.metadata[stringValues: RequestMetadataKeys.authorization].first { _ in true }
         return try await RequestScope.$requestID.withValue(requestID) {
             try await RequestScope.$authorization.withValue(authorization) {

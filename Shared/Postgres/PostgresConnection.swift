@@ -1,6 +1,7 @@
 import CLibPQ
 import DatabaseKit
 import FoundationEssentials
+import PlatformCore
 import Glibc
 
 /// One libpq connection. Only ever used by one pool thread at a time; every call blocks.
@@ -138,7 +139,7 @@ private struct PostgresParameter {
         case .bool(let bool): (bytes, isBinary) = (Array((bool ? "true" : "false").utf8), false)
         case .bytes(let data): (bytes, isBinary) = (data, true)
         case .date(let date): (bytes, isBinary) = (Array(SQLTimestamp.format(date, withZone: true).utf8), false)
-        case .uuid(let uuid): (bytes, isBinary) = (Array(uuid.uuidString.lowercased().utf8), false)
+        case .uuid(let uuid): (bytes, isBinary) = (Array(uuid.lowercasedString.utf8), false)
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import GRPCCore
 import GRPCProtobuf
 import PlatformCore
@@ -80,5 +81,21 @@ import Testing
         #expect(!RequestScope.isAcceptableRequestID("has space"))
         #expect(!RequestScope.isAcceptableRequestID("line\nbreak"))
         #expect(!RequestScope.isAcceptableRequestID(String(repeating: "a", count: 129)))
+    }
+
+    /// Fresh ids are version-4-shaped UUIDs, acceptable when echoed back, and distinct when
+    /// many tasks draw them at once.
+    @Test func freshRequestIDsAreDistinctUUIDs() async {
+        let ids = await withTaskGroup(of: [String].self) { group in
+            for _ in 0..<8 { group.addTask { (0..<2_000).map { _ in RequestScope.newRequestID() } } }
+            return await group.reduce(into: [String]()) { $0 += $1 }
+        }
+        #expect(Set(ids).count == ids.count)
+        for id in ids.prefix(100) {
+            let uuid = UUID(uuidString: id)
+            #expect(uuid?.lowercasedString == id)
+            #expect(RequestScope.isAcceptableRequestID(id))
+            #expect(Array(id.utf8)[14] == UInt8(ascii: "4") && "89ab".utf8.contains(Array(id.utf8)[19]))
+        }
     }
 }

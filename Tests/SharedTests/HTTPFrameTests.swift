@@ -22,6 +22,13 @@ import Testing
         router.get("/bug") { _, _ -> String in throw Failing() }
         router.get("/store-down") { _, _ -> String in throw DatabaseError(.connectionLost, "server closed the connection") }
         router.get("/request-id") { _, context in context.requestID }
+        router.get("/stream") { _, _ in
+            Response(status: .ok, body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: "one"))
+                try await writer.write(ByteBuffer(string: "two"))
+                try await writer.finish(nil)
+            })
+        }
         return Application(router: router)
     }
 
@@ -33,6 +40,9 @@ import Testing
         try await makeApplication().test(.router) { client in
             try await client.execute(uri: "/health", method: .get) { response in
                 #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "application/json; charset=utf-8")
+                let body = try JSONDecoder().decode(OpsRoutes.HealthBody.self, from: Data(buffer: response.body))
+                #expect(body.status == "ok" && body.service == "test" && body.uptimeSeconds >= 0)
             }
             try await client.execute(uri: "/ready", method: .get) { response in
                 #expect(response.status == .ok)
@@ -98,11 +108,17 @@ import Testing
     @Test func metricsAreExposed() async throws {
         try await makeApplication().test(.router) { client in
             try await client.execute(uri: "/health", method: .get) { _ in }
+            try await client.execute(uri: "/stream", method: .get) { #expect(String(buffer: $0.body) == "onetwo") }
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.status == .ok)
-                let text = String(buffer: response.body)
-                #expect(text.contains("# TYPE"))
-                #expect(text.contains("/health"))
+                let lines = String(buffer: response.body).split(separator: "\n")
+                #expect(lines.contains { $0.hasPrefix("# TYPE") })
+                // A sized body is counted when the handler returns, a streamed one once written
+                // (other tests of this process call /health too; only this one calls /stream).
+                for (route, count) in [("/health", ""), ("/stream", " 1")] {
+                    #expect(lines.contains { $0.hasPrefix("hb_requests{") && $0.contains(#""\#(route)""#) && $0.hasSuffix(count) })
+                    #expect(lines.contains { $0.hasPrefix("http_server_request_duration_count{") && $0.contains(#""\#(route)""#) })
+                }
             }
         }
     }

@@ -35,6 +35,14 @@ struct TextFormsTests {
         }
     }
 
+    @Test func uuidTextIsFoundationsLowercased() {
+        for uuid in [UUID(uuidString: "00000000-0000-0000-0000-000000000000")!, UUID(uuidString: "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF")!]
+            + (0..<1_000).map({ _ in UUID() })
+        {
+            #expect(uuid.lowercasedString == uuid.uuidString.lowercased())
+        }
+    }
+
     /// What `EmailAddress.normalized` did with Foundation (its trimming has not changed).
     private func foundationNormalized(_ raw: String) -> String {
         raw.trimmingWhitespace().precomposedStringWithCanonicalMapping

@@ -59,7 +59,7 @@ public struct ImageLibrary: Sendable {
                 id: id, ownerID: owner, fileName: metadata.fileName, contentType: header.format.contentType, sizeBytes: spool.size,
                 width: header.width, height: header.height,
                 visibility: metadata.purpose == .avatar ? .public : metadata.visibility ?? .private, purpose: metadata.purpose,
-                objectKey: "images/\(id.uuidString.lowercased())", sha256: sha256, createdAt: now())
+                objectKey: "images/\(id.lowercasedString)", sha256: sha256, createdAt: now())
             try await objects.put(
                 key: image.objectKey, file: spool.file, size: spool.size, sha256: sha256, contentType: image.contentType)
             await spool.discard()

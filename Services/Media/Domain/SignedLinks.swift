@@ -1,5 +1,6 @@
 import Crypto
 import FoundationEssentials
+import PlatformCore
 
 /// Expiring links to an image's bytes, served by the gateway at `/media/{id}`: the query carries
 /// `expires` (Unix seconds) and `signature`, the hex HMAC-SHA256 of `<id>:<expires>` under a key
@@ -16,7 +17,7 @@ public struct SignedLinks: Sendable {
     }
 
     public func link(to id: UUID, public isPublic: Bool) -> String {
-        let path = "/media/\(id.uuidString.lowercased())"
+        let path = "/media/\(id.lowercasedString)"
         guard !isPublic else { return path }
         let expires = Int64(now().timeIntervalSince1970) + lifetime.components.seconds
         return "\(path)?expires=\(expires)&signature=\(signature(id, expires))"
@@ -32,7 +33,7 @@ public struct SignedLinks: Sendable {
     }
 
     func signature(_ id: UUID, _ expires: Int64) -> String {
-        let message = Data("\(id.uuidString.lowercased()):\(expires)".utf8)
+        let message = Data("\(id.lowercasedString):\(expires)".utf8)
         return HMAC<SHA256>.authenticationCode(for: message, using: key).hexEncoded
     }
 }
