@@ -1,0 +1,170 @@
+"""Static checks of the container files: docker-compose.yml against the compose-spec schema, every
+Dockerfile through hadolint, the YAML through yamllint, and the compose file against the one source
+of service facts (Services/services.tsv) and the README's configuration table, so they cannot drift.
+No container engine is needed (scripts/test-containers runs the stack for real)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+COMPOSE = ROOT / "docker-compose.yml"
+STORE_SCHEMES = {"postgres": "postgresql", "mariadb": "mariadb", "mongo": "mongodb"}
+STORE_PORTS = {"postgres": 5432, "mariadb": 3306, "mongo": 27017}
+
+
+def service_table() -> dict[str, dict]:
+    rows = {}
+    for line in (ROOT / "Services/services.tsv").read_text().splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, prefix, http, grpc, store, broker, peers = line.split()
+        rows[name] = {
+            "prefix": prefix, "http": int(http), "grpc": int(grpc), "store": store,
+            "broker": broker == "yes", "peers": [] if peers == "-" else peers.split(","),
+        }
+    return rows
+
+
+SERVICES = service_table()
+
+
+def compose(variables: dict[str, str] | None = None) -> dict:
+    """The compose file as parsed YAML, `${...}` interpolated from `variables` when given."""
+    text = COMPOSE.read_text()
+    if variables is not None:
+        def value(match: re.Match) -> str:
+            name, operator, fallback = match.group(1), match.group(2) or "", match.group(3) or ""
+            if name in variables:
+                return variables[name]
+            assert operator != ":?", f"{name} is required and not set"
+            return fallback
+        text = re.sub(r"\$\{([A-Z0-9_]+)(:[-?])?([^}]*)\}", value, text)
+    return yaml.safe_load(text)
+
+
+def env_example() -> dict[str, str]:
+    values = {}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            values[key] = value
+    return values
+
+
+def run(*args: str | Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(a) for a in args], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_the_compose_file_is_valid_compose_spec(tmp_path):
+    result = run(BIN / "check-jsonschema", "--builtin-schema", "vendor.compose-spec", COMPOSE)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # The check sees through the file's YAML anchors: a wrong key inside a service fails it.
+    broken = tmp_path / "docker-compose.yml"
+    broken.write_text(COMPOSE.read_text().replace("  gateway:\n", "  gateway:\n    no_such_key: 1\n", 1))
+    assert run(BIN / "check-jsonschema", "--builtin-schema", "vendor.compose-spec", broken).returncode != 0
+
+
+def test_every_dockerfile_passes_hadolint():
+    dockerfiles = sorted((ROOT / "Dockerfiles").glob("*.Dockerfile"))
+    assert dockerfiles
+    result = run(BIN / "hadolint", "--config", ROOT / ".hadolint.yaml", *dockerfiles)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_yaml_passes_yamllint():
+    files = [COMPOSE, ROOT / ".yamllint.yaml", ROOT / ".hadolint.yaml", *sorted((ROOT / "deploy").rglob("*.yaml"))]
+    result = run(BIN / "yamllint", "--strict", "-c", ROOT / ".yamllint.yaml", *files)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_each_service_is_built_named_and_wired_as_the_table_says():
+    example = env_example()
+    spec = compose(example)["services"]
+    for name, facts in SERVICES.items():
+        service = spec[name]
+        assert service["build"]["args"] == {"SERVICE": name}
+        assert service["build"]["dockerfile"] == "Dockerfiles/service.Dockerfile"
+        env = service["environment"]
+        depends = service.get("depends_on", {})
+        for peer in facts["peers"]:
+            assert env[f"{SERVICES[peer]['prefix']}_GRPC_HOST"] == peer, (name, peer)
+            assert depends[peer] == {"condition": "service_healthy"}, (name, peer)
+        assert ("AMQP_URL" in env) == facts["broker"], name
+        assert ("rabbitmq" in depends) == facts["broker"], name
+        if facts["broker"]:
+            assert urlsplit(env["AMQP_URL"]).hostname == "rabbitmq"
+        url_key = f"{facts['prefix']}_DATABASE_URL"
+        if facts["store"] == "-":
+            assert url_key not in env
+            continue
+        engine, database = facts["store"].split(":")
+        url = urlsplit(env[url_key])
+        assert url.scheme == STORE_SCHEMES[engine], name
+        assert (url.hostname, url.port, url.path) == (engine, STORE_PORTS[engine], f"/{database}"), name
+        assert url.username == database, name
+        assert url.password == example[f"{engine.upper()}_{database.upper()}_PASSWORD"], name
+        assert depends[engine] == {"condition": "service_healthy"}, name
+        assert depends["db-init"] == {"condition": "service_completed_successfully"}, name
+
+
+def test_only_the_gateway_is_published_and_legacy_fronts_behind_a_profile():
+    spec = compose()["services"]
+    published = {name: s["ports"] for name, s in spec.items() if s.get("ports")}
+    assert published.pop("gateway") == [f"${{GATEWAY_PUBLISHED_PORT:-{SERVICES['gateway']['http']}}}:{SERVICES['gateway']['http']}"]
+    legacy = published.pop("legacy-ports")
+    assert published == {}
+    assert spec["legacy-ports"]["profiles"] == ["legacy"]
+    for name in ("client", "event"):
+        port = SERVICES[name]["http"]
+        assert f"{port}:{port}" in legacy
+        assert f"TCP-LISTEN:{port},fork,reuseaddr TCP:{name}:{port}" in spec["legacy-ports"]["command"][0]
+
+
+def test_every_container_has_a_health_check_and_a_memory_limit():
+    spec = compose()["services"]
+    for name, service in spec.items():
+        if name == "db-init":  # runs once and exits; the services wait for its success
+            assert service["restart"] == "no"
+            continue
+        assert service["healthcheck"]["test"][0] == "CMD", name
+        assert re.fullmatch(r"\d+M", service["deploy"]["resources"]["limits"]["memory"]), name
+        for dependency in service.get("depends_on", {}):
+            assert dependency in spec, (name, dependency)
+
+
+def test_service_variables_are_documented_and_secrets_come_from_the_env_file():
+    readme = (ROOT / "README.md").read_text()
+    documented = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", readme))
+    for pattern in re.findall(r"`<SERVICE>_([A-Z_]+)`", readme):
+        documented |= {f"{facts['prefix']}_{pattern}" for facts in SERVICES.values()}
+    spec = compose()
+    for name in SERVICES:
+        for variable in spec["services"][name]["environment"]:
+            assert variable in documented, f"{name}: {variable} is not in the README's configuration table"
+    required = set(re.findall(r"\$\{([A-Z0-9_]+):\?", COMPOSE.read_text()))
+    example = env_example()
+    assert required <= set(example), required - set(example)
+    # db-init's account passwords are the ones the services' URLs use.
+    init_env = spec["services"]["db-init"]["environment"]
+    for facts in SERVICES.values():
+        if facts["store"] != "-":
+            engine, database = facts["store"].split(":")
+            assert f"{engine.upper()}_{database.upper()}_PASSWORD" in init_env
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_the_image_facts_script_reads_the_table(name):
+    result = run(ROOT / "Dockerfiles/service-facts", name)
+    assert result.returncode == 0, result.stderr
+    facts = dict(line.split("=", 1) for line in result.stdout.split())
+    assert facts == {"SERVICE": name, "PREFIX": SERVICES[name]["prefix"],
+                     "HTTP_PORT": str(SERVICES[name]["http"]), "GRPC_PORT": str(SERVICES[name]["grpc"])}
