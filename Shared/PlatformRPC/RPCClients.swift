@@ -28,11 +28,24 @@ public final class RPCClients: Service, Sendable {
             let serviceConfig = ServiceConfig(methodConfig: [
                 MethodConfig(names: [MethodConfig.Name(service: "")], timeout: defaultTimeout)
             ])
-            let transport = try HTTP2ClientTransport.Posix(
-                target: .ipv4(address: host, port: port), transportSecurity: .plaintext, serviceConfig: serviceConfig)
+            // A peer is an address on one machine, a name (resolved by DNS) in containers.
+            let transport =
+                Self.isIPv4Address(host)
+                ? try HTTP2ClientTransport.Posix(
+                    target: .ipv4(address: host, port: port), transportSecurity: .plaintext, serviceConfig: serviceConfig)
+                : try HTTP2ClientTransport.Posix(
+                    target: .dns(host: host, port: port), transportSecurity: .plaintext, serviceConfig: serviceConfig)
             let client = GRPCClient(transport: transport, interceptors: [RequestMetadataClientInterceptor()])
             clients[key] = (client, Task { try? await client.runConnections() })
             return client
+        }
+    }
+
+    /// Dotted-decimal IPv4 (`127.0.0.1`); anything else is a host name.
+    static func isIPv4Address(_ host: String) -> Bool {
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { part in
+            (1...3).contains(part.count) && part.allSatisfy(\.isASCII) && part.allSatisfy(\.isNumber) && Int(part)! <= 255
         }
     }
 

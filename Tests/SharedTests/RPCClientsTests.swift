@@ -30,6 +30,10 @@ import Testing
             let first = try clients.client(host: "127.0.0.1", port: port)
             let second = try clients.client(host: "127.0.0.1", port: port)
             #expect(first === second)
+            // A host name is resolved (containers name their peers): it once trapped as "not IPv4".
+            let byName = Grpc_Health_V1_Health.Client(wrapping: try clients.client(host: "localhost", port: port))
+            let reached = await #expect(throws: RPCError.self) { try await byName.check(Grpc_Health_V1_HealthCheckRequest()) }
+            #expect(reached?.code == .notFound)  // the server's answer, not a connection failure
             let health = Grpc_Health_V1_Health.Client(wrapping: first)
             try await RequestScope.$requestID.withValue("req-99") { () async throws -> Void in
                 let error = await #expect(throws: RPCError.self) {

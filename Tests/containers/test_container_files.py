@@ -17,6 +17,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 COMPOSE = ROOT / "docker-compose.yml"
+LOCAL_OVERRIDE = ROOT / "Dockerfiles/local/docker-compose.local.yml"
 STORE_SCHEMES = {"postgres": "postgresql", "mariadb": "mariadb", "mongo": "mongodb"}
 STORE_PORTS = {"postgres": 5432, "mariadb": 3306, "mongo": 27017}
 
@@ -74,14 +75,14 @@ def test_the_compose_file_is_valid_compose_spec(tmp_path):
 
 
 def test_every_dockerfile_passes_hadolint():
-    dockerfiles = sorted((ROOT / "Dockerfiles").glob("*.Dockerfile"))
+    dockerfiles = sorted((ROOT / "Dockerfiles").rglob("*.Dockerfile"))
     assert dockerfiles
     result = run(BIN / "hadolint", "--config", ROOT / ".hadolint.yaml", *dockerfiles)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_the_yaml_passes_yamllint():
-    files = [COMPOSE, ROOT / ".yamllint.yaml", ROOT / ".hadolint.yaml", *sorted((ROOT / "deploy").rglob("*.yaml"))]
+    files = [COMPOSE, ROOT / ".yamllint.yaml", ROOT / ".hadolint.yaml", LOCAL_OVERRIDE, *sorted((ROOT / "deploy").rglob("*.yaml"))]
     result = run(BIN / "yamllint", "--strict", "-c", ROOT / ".yamllint.yaml", *files)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -159,6 +160,20 @@ def test_service_variables_are_documented_and_secrets_come_from_the_env_file():
         if facts["store"] != "-":
             engine, database = facts["store"].split(":")
             assert f"{engine.upper()}_{database.upper()}_PASSWORD" in init_env
+
+
+def test_the_local_override_replaces_only_images_and_builds():
+    """scripts/test-containers must run the compose file users run: its override may swap what a
+    container is made from, nothing about how it runs."""
+    override = yaml.safe_load(LOCAL_OVERRIDE.read_text())
+    spec = compose()["services"]
+    assert set(override) == {"services"} | {key for key in override if key.startswith("x-")}
+    for name, service in override["services"].items():
+        assert name in spec, name
+        assert set(service) == {"image", "build"}, name
+        assert service["image"].startswith("localhost/"), name
+    # Every container of the default profile is replaced (no registry answers on the test machine).
+    assert set(override["services"]) == {name for name, service in spec.items() if "profiles" not in service}
 
 
 @pytest.mark.parametrize("name", sorted(SERVICES))

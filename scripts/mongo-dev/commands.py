@@ -25,9 +25,10 @@ MAX_WIRE_VERSION = 17  # MongoDB 6.0
 class Context:
     """What every command may touch: the documents, the open cursors, server statistics."""
 
-    def __init__(self, storage, cursors):
+    def __init__(self, storage, cursors, auth=None):
         self.storage = storage
         self.cursors = cursors
+        self.auth = auth  # an auth.Authenticator when the server runs with --auth
         self.started = time.monotonic()
         self.connections_current = 0
         self.connections_total = 0
@@ -50,6 +51,8 @@ def _hello(ctx, db, body, connection_id=0):
     }
     if next(iter(body)) != "hello":  # isMaster / ismaster answer with the legacy field name
         reply["ismaster"] = reply.pop("isWritablePrimary")
+    if ctx.auth:
+        reply.update(ctx.auth.hello_fields(body))
     return reply
 
 
@@ -120,12 +123,28 @@ COMMANDS = {
 }
 
 
+# With --auth: name → Authenticator method (db, body, connection id).
+AUTH_COMMANDS = {
+    "saslStart": "sasl_start",
+    "saslContinue": "sasl_continue",
+    "logout": "logout",
+    "createUser": "create_user",
+    "updateUser": "update_user",
+    "dropUser": "drop_user",
+    "usersInfo": "users_info",
+}
+
+
 class Dispatcher:
     """Turns one wire message into the bytes of its reply (or None when none is due)."""
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self._request_ids = itertools.count(1)
+
+    def forget(self, connection_id: int):
+        if self.ctx.auth:
+            self.ctx.auth.forget(connection_id)
 
     def handle(self, request_id: int, op_code: int, payload: bytes, connection_id: int):
         request = wire.parse_request(request_id, op_code, payload)
@@ -144,6 +163,10 @@ class Dispatcher:
         handler = COMMANDS.get(name)
         log.debug("command %s on %s: %r", name, db, body)
         try:
+            if self.ctx.auth:
+                self.ctx.auth.authorize(connection_id, db, name)
+                if name in AUTH_COMMANDS:
+                    return getattr(self.ctx.auth, AUTH_COMMANDS[name])(db, body, connection_id)
             if handler is None:
                 raise CommandError(59, f"no such command: '{name}'")
             if handler is _hello:
@@ -156,7 +179,7 @@ class Dispatcher:
             return CommandError(error.code or 2, str(error)).to_reply()
         except NotImplementedError as error:
             return CommandError(238, f"not supported by this development server: {error}").to_reply()
-        except (ValueError, TypeError, KeyError, PyMongoError) as error:
+        except (ValueError, TypeError, KeyError, IndexError, PyMongoError) as error:
             return CommandError(2, f"{type(error).__name__}: {error}").to_reply()
         except Exception as error:  # noqa: BLE001 - a bug must not take the server down
             log.exception("command %s failed", name)

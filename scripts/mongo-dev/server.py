@@ -11,7 +11,8 @@ Commands: hello/isMaster, ping, buildInfo, serverStatus, endSessions, insert, fi
 killCursors, update, delete, count, aggregate, distinct, findAndModify, createIndexes
 (unique indexes enforced, duplicates answer 11000), listIndexes, dropIndexes, create, drop,
 listCollections, listDatabases, dropDatabase. Anything else answers 59 CommandNotFound.
-Not supported: authentication, TLS, transactions, change streams, $text, arrayFilters.
+With --auth: SCRAM-SHA-256 and createUser/updateUser/dropUser/usersInfo (auth.py).
+Not supported: TLS, transactions, change streams, $text, arrayFilters.
 
     python server.py --storage sqlite --path .local/mongo --port 27017
 """
@@ -26,6 +27,7 @@ import sys
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 import wire  # noqa: E402
+from auth import Authenticator  # noqa: E402
 from commands import Context, Dispatcher  # noqa: E402
 from cursors import CursorRegistry  # noqa: E402
 from storage import Storage  # noqa: E402
@@ -65,6 +67,7 @@ class Server:
         finally:
             self.ctx.connections_current -= 1
             self._writers.discard(writer)
+            self.dispatcher.forget(connection_id)
             writer.close()
             log.debug("connection %d closed", connection_id)
 
@@ -84,7 +87,11 @@ async def _reap_cursors(cursors: CursorRegistry):
 async def serve(args) -> None:
     storage = Storage(args.storage, args.path)
     cursors = CursorRegistry()
-    server = Server(Dispatcher(Context(storage, cursors)))
+    auth = None
+    if args.auth:
+        users_file = pathlib.Path(args.path) / "users.json" if args.storage == "sqlite" else None
+        auth = Authenticator(users_file)
+    server = Server(Dispatcher(Context(storage, cursors, auth)))
     listener = await asyncio.start_server(server.serve_connection, args.host, args.port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -116,6 +123,11 @@ def parse_args(argv=None):
         "--path",
         default="mongo-data",
         help="sqlite storage: a directory (created if missing) holding one SQLite file per collection",
+    )
+    parser.add_argument(
+        "--auth",
+        action="store_true",
+        help="require SCRAM-SHA-256 authentication (first user from MONGO_INITDB_ROOT_USERNAME/_PASSWORD)",
     )
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     return parser.parse_args(argv)

@@ -24,13 +24,14 @@ LISTENING = re.compile(r"listening on ([\d.]+):(\d+)")
 
 
 class DevServer:
-    def __init__(self, *args, preexec_fn=None):
+    def __init__(self, *args, preexec_fn=None, env=None):
         started = time.monotonic()
         self.process = subprocess.Popen(
             [sys.executable, str(SERVER), "--port", "0", "--log-level", "info", *args],
             stderr=subprocess.PIPE,
             text=True,
             preexec_fn=preexec_fn,
+            env=env,
         )
         for line in self.process.stderr:
             match = LISTENING.search(line)
@@ -313,3 +314,44 @@ def test_throughput(db):
         db.bench.find_one({"_id": i})
     finds = 2000 / (time.monotonic() - started)
     print(f"\npymongo against mongo-dev: {inserts:.0f} inserts/s, {finds:.0f} _id finds/s")
+
+
+def test_auth_requires_scram_and_confines_users_to_their_database(tmp_path):
+    env = {**os.environ, "MONGO_INITDB_ROOT_USERNAME": "root", "MONGO_INITDB_ROOT_PASSWORD": "root-secret-123"}
+    server = DevServer("--storage", "sqlite", "--path", str(tmp_path), "--auth", env=env)
+    try:
+        def client(user=None, password=None, source="admin"):
+            account = {"username": user, "password": password, "authSource": source} if user else {}
+            return pymongo.MongoClient(server.url, serverSelectionTimeoutMS=3000, **account)
+
+        assert client().admin.command("ping")["ok"] == 1.0  # health checks need no account
+        with pytest.raises(OperationFailure) as refused:
+            client().clients.people.find_one()
+        assert refused.value.code == 13
+        with pytest.raises(OperationFailure) as wrong:
+            client("root", "not-the-password").admin.command("listDatabases")
+        assert wrong.value.code == 18
+
+        root = client("root", "root-secret-123")
+        root.clients.command("createUser", "clients", pwd="clients-secret-1", roles=[{"role": "readWrite", "db": "clients"}])
+        assert [u["user"] for u in root.clients.command("usersInfo", "clients")["users"]] == ["clients"]
+        own = client("clients", "clients-secret-1", source="clients")
+        own.clients.people.insert_one({"name": "ada"})
+        assert own.clients.people.find_one({}, {"_id": 0}) == {"name": "ada"}
+        with pytest.raises(OperationFailure) as elsewhere:
+            own.other.things.find_one()
+        assert elsewhere.value.code == 13
+        root.clients.command("updateUser", "clients", pwd="clients-secret-2")
+        with pytest.raises(OperationFailure):
+            client("clients", "clients-secret-1", source="clients").clients.people.find_one()
+    finally:
+        server.stop()
+
+    # Users survive a restart with sqlite storage; the new password holds.
+    server = DevServer("--storage", "sqlite", "--path", str(tmp_path), "--auth", env=env)
+    try:
+        again = pymongo.MongoClient(server.url, username="clients", password="clients-secret-2", authSource="clients",
+                                    serverSelectionTimeoutMS=3000)
+        assert again.clients.people.count_documents({}) == 1
+    finally:
+        server.stop()
