@@ -74,7 +74,8 @@ let sharedTargets: [Target] = [
     .target(
         name: "PlatformRPC",
         dependencies: [
-            "PlatformCore", grpcCore, grpcTransport, grpcProtobuf, swiftProtobuf, logging, metrics, serviceLifecycle,
+            "PlatformCore", "BlockingIO", grpcCore, grpcTransport, grpcProtobuf, swiftProtobuf, logging, metrics,
+            serviceLifecycle,
         ],
         path: "Shared/PlatformRPC"
     ),

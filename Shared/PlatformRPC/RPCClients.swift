@@ -28,13 +28,17 @@ public final class RPCClients: Service, Sendable {
             let serviceConfig = ServiceConfig(methodConfig: [
                 MethodConfig(names: [MethodConfig.Name(service: "")], timeout: defaultTimeout)
             ])
-            // A peer is an address on one machine, a name (resolved by DNS) in containers.
+            // A peer is an address on one machine, a name in containers (looked up again and
+            // again: a restarted container comes back under a new address).
+            var resolvers = NameResolverRegistry.defaults
+            resolvers.registerFactory(RefreshingDNSResolverFactory())
             let transport =
                 Self.isIPv4Address(host)
                 ? try HTTP2ClientTransport.Posix(
                     target: .ipv4(address: host, port: port), transportSecurity: .plaintext, serviceConfig: serviceConfig)
                 : try HTTP2ClientTransport.Posix(
-                    target: .dns(host: host, port: port), transportSecurity: .plaintext, serviceConfig: serviceConfig)
+                    target: RefreshingDNSTarget(host: host, port: port), transportSecurity: .plaintext,
+                    resolverRegistry: resolvers, serviceConfig: serviceConfig)
             let client = GRPCClient(transport: transport, interceptors: [RequestMetadataClientInterceptor()])
             clients[key] = (client, Task { try? await client.runConnections() })
             return client
