@@ -176,6 +176,41 @@ def test_the_local_override_replaces_only_images_and_builds():
     assert set(override["services"]) == {name for name, service in spec.items() if "profiles" not in service}
 
 
+KUBERNETES = ROOT / "deploy/kubernetes"
+
+
+def kubernetes_resources() -> list[Path]:
+    return sorted(p for p in KUBERNETES.rglob("*.yaml") if p.name != "kustomization.yaml")
+
+
+def test_the_kubernetes_base_is_what_the_table_generates():
+    result = run(sys.executable, ROOT / "scripts/gen-kubernetes", "--check")
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_kubernetes_manifests_validate_against_the_schemas(tmp_path):
+    files = kubernetes_resources()
+    assert files
+    result = run(BIN / "kubernetes-validate", "--strict", "--quiet", "-k", "1.31.0", *files)
+    assert result.returncode == 0, result.stdout + result.stderr
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(files[0].read_text().replace("spec:\n", "spec:\n  noSuchField: 1\n", 1))
+    assert run(BIN / "kubernetes-validate", "--strict", "--quiet", "-k", "1.31.0", broken).returncode != 0
+
+
+def test_each_service_has_probes_limits_a_budget_and_an_autoscaler():
+    for name, facts in SERVICES.items():
+        documents = {d["kind"]: d for d in yaml.safe_load_all((KUBERNETES / "base" / f"{name}.yaml").read_text())}
+        assert set(documents) == {"Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler"}, name
+        container = documents["Deployment"]["spec"]["template"]["spec"]["containers"][0]
+        assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
+        assert container["startupProbe"]["httpGet"]["path"] == "/health"
+        assert container["livenessProbe"]["grpc"]["port"] == facts["grpc"]
+        assert {p["containerPort"] for p in container["ports"]} == {facts["http"], facts["grpc"]}
+        assert container["resources"]["limits"]["memory"] and container["resources"]["requests"]["memory"]
+        assert documents["HorizontalPodAutoscaler"]["spec"]["minReplicas"] >= 2
+
+
 @pytest.mark.parametrize("name", sorted(SERVICES))
 def test_the_image_facts_script_reads_the_table(name):
     result = run(ROOT / "Dockerfiles/service-facts", name)
