@@ -65,7 +65,7 @@ public struct SigV4Signer: Sendable {
     /// `20150830T123600Z`.
     static func timestamp(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        calendar.timeZone = .gmt  // needs no time zone database (slim images have none)
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         return parts.year!.zeroPadded(4) + parts.month!.zeroPadded(2) + parts.day!.zeroPadded(2) + "T"
             + parts.hour!.zeroPadded(2) + parts.minute!.zeroPadded(2) + parts.second!.zeroPadded(2) + "Z"

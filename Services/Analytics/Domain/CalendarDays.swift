@@ -82,7 +82,7 @@ public struct Month: Sendable, Hashable, Comparable, CustomStringConvertible {
 extension Calendar {
     static let utc: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        calendar.timeZone = .gmt
         return calendar
     }()
 }
