@@ -74,8 +74,8 @@ let sharedTargets: [Target] = [
     .target(
         name: "PlatformRPC",
         dependencies: [
-            "PlatformCore", "BlockingIO", grpcCore, grpcTransport, grpcProtobuf, swiftProtobuf, logging, metrics,
-            serviceLifecycle,
+            "PlatformCore", "PlatformMetrics", "BlockingIO", grpcCore, grpcTransport, grpcProtobuf, swiftProtobuf,
+            logging, metrics, serviceLifecycle,
         ],
         path: "Shared/PlatformRPC"
     ),
@@ -190,7 +190,7 @@ let testTargets: [Target] = [
     .testTarget(
         name: "IdentityTests",
         dependencies: [
-            "PasswordHashing", "AccessTokens", "EventKit", "AMQP", "Postgres", "DatabaseKit", "Contracts", "PlatformCore",
+            "PasswordHashing", "AccessTokens", "EventKit", "AMQP", "Postgres", "ServicePostgres", "DatabaseKit", "Contracts", "PlatformCore",
             "IDMService", "AuthService", "UserService", "GatewayService", "ServiceKit", "TestSupport", hummingbird,
             hummingbirdTesting, jwtKit, crypto, logging, swiftProtobuf, grpcCore, grpcProtobuf, inProcessTransport,
             "PlatformConfig",

@@ -23,9 +23,8 @@ COPY . .
 RUN swift build -c release --static-swift-stdlib \
     && bin="$(swift build -c release --static-swift-stdlib --show-bin-path)" \
     && mkdir -p /out/bin \
-    && awk '!/^#/ && NF { print $1 }' Services/services.tsv | while read -r name; do \
-           install -m 0755 "$bin/$name" "/out/bin/$name" && strip "/out/bin/$name"; \
-       done \
+    && source scripts/lib/common.sh && source scripts/lib/services.sh \
+    && for name in "${SERVICES[@]}"; do install -m 0755 "$bin/$name" "/out/bin/$name" && strip "/out/bin/$name"; done \
     && for bundle in "$bin"/*.resources; do cp -R "$bundle" /out/bin/; done
 
 FROM build AS service

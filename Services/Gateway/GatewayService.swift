@@ -85,7 +85,8 @@ private func healthProbe(_ settings: ServiceSettings) throws -> ServiceHealthPro
     ServiceHealthProbe(
         services: try ServiceManifest.all.map { service in
             let port = try settings.config.port("\(service.environmentPrefix)_HTTP_PORT", default: service.defaultHTTPPort)
-            let host = service.name == settings.name ? "127.0.0.1" : try settings.host(of: service)
+            // Replicas on one machine are a list of addresses: the probe asks the first.
+            let host = service.name == settings.name ? "127.0.0.1" : try settings.host(of: service).split(separator: ",")[0]
             return (service.name, "http://\(host):\(service.name == settings.name ? settings.httpPort : port)")
         })
 }

@@ -40,7 +40,8 @@ public func buildIDMService(_ settings: ServiceSettings, overrides: IDMOverrides
     if let sessions = overrides.sessions {
         store = sessions
     } else {
-        let client = try await runtime.attachPostgres(migrations: ServiceMigrations.files, eventTables: .init(outbox: true, inbox: true))
+        let client = try await runtime.attachPostgres(
+            migrations: ServiceMigrations.files + [PostgresAttemptThrottle.migration(version: 5)], eventTables: .init(outbox: true, inbox: true))
         eventsCommitted = try runtime.addOutboxRelay(PostgresOutboxStore(client: client)).wake
         store = PostgresSessionStore(client: client)
         database = client
@@ -48,13 +49,14 @@ public func buildIDMService(_ settings: ServiceSettings, overrides: IDMOverrides
     let key = try await signingKey(overrides.signingKey, config: config, database: database, runtime: runtime)
     runtime.logger.info("signing key ready", metadata: ["kid": "\(key.kid)"])
     let issuer = await AccessTokenIssuer(key: key, settings: try TokenSettings(config: config))
-    let throttle = AttemptThrottle(
-        limits: .init(
-            perAccount: try config.int("IDM_LOGIN_FAILURES_PER_ACCOUNT", default: 5, in: 1...1000),
-            perAddress: try config.int("IDM_LOGIN_FAILURES_PER_ADDRESS", default: 20, in: 1...100_000),
-            window: try config.duration("IDM_LOGIN_THROTTLE_WINDOW", default: .seconds(900)),
-            concurrentPerAccount: try config.int("IDM_LOGIN_CONCURRENCY_PER_ACCOUNT", default: 2, in: 1...100),
-            concurrentPerAddress: try config.int("IDM_LOGIN_CONCURRENCY_PER_ADDRESS", default: 4, in: 1...10_000)))
+    let limits = AttemptLimits(
+        perAccount: try config.int("IDM_LOGIN_FAILURES_PER_ACCOUNT", default: 5, in: 1...1000),
+        perAddress: try config.int("IDM_LOGIN_FAILURES_PER_ADDRESS", default: 20, in: 1...100_000),
+        window: try config.duration("IDM_LOGIN_THROTTLE_WINDOW", default: .seconds(900)),
+        concurrentPerAccount: try config.int("IDM_LOGIN_CONCURRENCY_PER_ACCOUNT", default: 2, in: 1...100),
+        concurrentPerAddress: try config.int("IDM_LOGIN_CONCURRENCY_PER_ADDRESS", default: 4, in: 1...10_000))
+    let throttle: any AttemptThrottling =
+        database.map { PostgresAttemptThrottle(client: $0, limits: limits, logger: runtime.logger) } ?? AttemptThrottle(limits: limits)
     let auth = try overrides.auth ?? Auth_V1_AuthService.Client(wrapping: runtime.rpcClient(for: ServiceManifest.auth))
     let product = try overrides.product ?? Product_V1_ProductService.Client(wrapping: runtime.rpcClient(for: ServiceManifest.product))
     let sessions = try await SessionRegistry(

@@ -1,6 +1,6 @@
 import Hummingbird
 import Metrics
-import Synchronization
+import PlatformMetrics
 
 /// Per-request HTTP metrics under the names of Hummingbird's `MetricsMiddleware`
 /// (`hb.requests`, `hb.request.errors`, `http.server.request.duration`,
@@ -50,7 +50,7 @@ public struct RequestMetricsMiddleware: RouterMiddleware {
 }
 
 /// The metric handles per method and per (route, method, status), made on first use.
-final class RequestMetricHandles: Sendable {
+struct RequestMetricHandles: Sendable {
     struct Outcome: Sendable {
         let requests: Counter
         let errors: Counter
@@ -62,39 +62,32 @@ final class RequestMetricHandles: Sendable {
         }
     }
 
-    private struct OutcomeKey: Hashable {
+    private struct OutcomeKey: Hashable, Sendable {
         let route: String
         let method: HTTPRequest.Method
         let status: Int
     }
 
-    private let activeByMethod = Mutex<[HTTPRequest.Method: Meter]>([:])
-    private let outcomes = Mutex<[OutcomeKey: Outcome]>([:])
+    private let activeByMethod = MetricHandles<HTTPRequest.Method, Meter>()
+    private let outcomes = MetricHandles<OutcomeKey, Outcome>()
 
     func active(_ method: HTTPRequest.Method) -> Meter {
-        activeByMethod.withLock { meters in
-            if let meter = meters[method] { return meter }
-            let meter = Meter(label: "http.server.active_requests", dimensions: [("http.request.method", method.rawValue)])
-            meters[method] = meter
-            return meter
+        activeByMethod.handle(method) {
+            Meter(label: "http.server.active_requests", dimensions: [("http.request.method", method.rawValue)])
         }
     }
 
     func outcome(_ route: String, _ method: HTTPRequest.Method, _ status: HTTPResponse.Status) -> Outcome {
-        outcomes.withLock { outcomes in
-            let key = OutcomeKey(route: route, method: method, status: status.code)
-            if let outcome = outcomes[key] { return outcome }
+        outcomes.handle(OutcomeKey(route: route, method: method, status: status.code)) {
             let dimensions = [
                 ("http.route", route), ("http.request.method", method.rawValue), ("http.response.status_code", "\(status.code)"),
             ]
-            let outcome = Outcome(
+            return Outcome(
                 requests: Counter(label: "hb.requests", dimensions: dimensions),
                 errors: Counter(
                     label: "hb.request.errors",
                     dimensions: [("http.route", route), ("http.request.method", method.rawValue), ("error.type", "\(status.code)")]),
                 duration: Timer(label: "http.server.request.duration", dimensions: dimensions, preferredDisplayUnit: .seconds))
-            outcomes[key] = outcome
-            return outcome
         }
     }
 }

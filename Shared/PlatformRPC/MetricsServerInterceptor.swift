@@ -1,13 +1,18 @@
 import GRPCCore
 import Metrics
-import Synchronization
+import PlatformMetrics
 
 /// Counts RPCs and records their latency per method and status code, next to the HTTP metrics
 /// at `/metrics` (`grpc_server_requests`, `grpc_server_request_duration`). The handles are made
 /// once per method and code, not looked up in the registry on every call.
-public final class MetricsServerInterceptor: ServerInterceptor, Sendable {
-    private let counters = Mutex<[String: Counter]>([:])
-    private let timers = Mutex<[String: Timer]>([:])
+public struct MetricsServerInterceptor: ServerInterceptor {
+    private struct Outcome: Hashable, Sendable {
+        let method: String
+        let code: String
+    }
+
+    private let counters = MetricHandles<Outcome, Counter>()
+    private let timers = MetricHandles<String, Timer>()
 
     public init() {}
 
@@ -33,21 +38,12 @@ public final class MetricsServerInterceptor: ServerInterceptor, Sendable {
     }
 
     private func counter(_ method: String, _ code: String) -> Counter {
-        counters.withLock { counters in
-            let key = method + " " + code
-            if let counter = counters[key] { return counter }
-            let counter = Counter(label: "grpc_server_requests", dimensions: [("rpc_method", method), ("rpc_code", code)])
-            counters[key] = counter
-            return counter
+        counters.handle(Outcome(method: method, code: code)) {
+            Counter(label: "grpc_server_requests", dimensions: [("rpc_method", method), ("rpc_code", code)])
         }
     }
 
     private func timer(_ method: String) -> Timer {
-        timers.withLock { timers in
-            if let timer = timers[method] { return timer }
-            let timer = Timer(label: "grpc_server_request_duration", dimensions: [("rpc_method", method)])
-            timers[method] = timer
-            return timer
-        }
+        timers.handle(method) { Timer(label: "grpc_server_request_duration", dimensions: [("rpc_method", method)]) }
     }
 }

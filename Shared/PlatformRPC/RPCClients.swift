@@ -1,5 +1,6 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import Glibc
 import ServiceLifecycle
 import Synchronization
 
@@ -20,37 +21,44 @@ public final class RPCClients: Service, Sendable {
         self.defaultTimeout = defaultTimeout
     }
 
-    /// The client for `host:port`, created once.
+    /// The client for `host:port`, created once. `host` is a name (looked up again and again: a
+    /// restarted container comes back under a new address, a headless Service answers with every
+    /// ready pod) or a comma-separated list of IPv4 addresses (replicas on one machine). Calls go
+    /// round robin over every address, so each replica of a peer takes its share.
     public func client(host: String, port: Int) throws -> Client {
         let key = "\(host):\(port)"
         return try clients.withLock { clients in
             if let existing = clients[key] { return existing.client }
-            let serviceConfig = ServiceConfig(methodConfig: [
-                MethodConfig(names: [MethodConfig.Name(service: "")], timeout: defaultTimeout)
-            ])
-            // A peer is an address on one machine, a name in containers (looked up again and
-            // again: a restarted container comes back under a new address).
-            var resolvers = NameResolverRegistry.defaults
-            resolvers.registerFactory(RefreshingDNSResolverFactory())
-            let transport =
-                Self.isIPv4Address(host)
-                ? try HTTP2ClientTransport.Posix(
-                    target: .ipv4(address: host, port: port), transportSecurity: .plaintext, serviceConfig: serviceConfig)
-                : try HTTP2ClientTransport.Posix(
+            let serviceConfig = ServiceConfig(
+                methodConfig: [MethodConfig(names: [MethodConfig.Name(service: "")], timeout: defaultTimeout)],
+                loadBalancingConfig: [.roundRobin])
+            let transport: Transport
+            if let addresses = Self.ipv4Addresses(host) {
+                transport = try Transport(
+                    target: .ipv4(pairs: addresses.map { ($0, port) }), transportSecurity: .plaintext, serviceConfig: serviceConfig)
+            } else {
+                var resolvers = NameResolverRegistry.defaults
+                resolvers.registerFactory(RefreshingDNSResolverFactory())
+                transport = try Transport(
                     target: RefreshingDNSTarget(host: host, port: port), transportSecurity: .plaintext,
                     resolverRegistry: resolvers, serviceConfig: serviceConfig)
+            }
             let client = GRPCClient(transport: transport, interceptors: [RequestMetadataClientInterceptor()])
             clients[key] = (client, Task { try? await client.runConnections() })
             return client
         }
     }
 
+    /// The addresses of `127.0.0.1` or `127.0.0.1,127.0.0.2`; nil when `host` is a name.
+    static func ipv4Addresses(_ host: String) -> [String]? {
+        let parts = host.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        return parts.isEmpty || !parts.allSatisfy(isIPv4Address) ? nil : parts
+    }
+
     /// Dotted-decimal IPv4 (`127.0.0.1`); anything else is a host name.
     static func isIPv4Address(_ host: String) -> Bool {
-        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { part in
-            (1...3).contains(part.count) && part.allSatisfy(\.isASCII) && part.allSatisfy(\.isNumber) && Int(part)! <= 255
-        }
+        var address = in_addr()
+        return inet_pton(AF_INET, host, &address) == 1
     }
 
     public func run() async throws {

@@ -35,7 +35,8 @@ struct RefreshingDNSResolverFactory: NameResolverFactory, Sendable {
                         !addresses.isEmpty, addresses != last
                     {
                         last = addresses
-                        continuation.yield(NameResolutionResult(endpoints: [Endpoint(addresses: addresses)], serviceConfig: nil))
+                        // One endpoint per address: round robin spreads calls over them all.
+                        continuation.yield(NameResolutionResult(endpoints: addresses.map { Endpoint(addresses: [$0]) }, serviceConfig: nil))
                     }
                     try? await Task.sleep(for: target.interval)
                 }

@@ -1,6 +1,6 @@
 import GRPCCore
 import PlatformCore
-import PlatformRPC
+@testable import PlatformRPC
 import ServiceLifecycle
 import Testing
 
@@ -44,6 +44,47 @@ import Testing
             }
             server.server.beginGracefulShutdown()
             first.beginGracefulShutdown()
+            group.cancelAll()
+        }
+    }
+
+    /// Answers every check with its own name, so a caller sees which replica served it.
+    struct Replica: Grpc_Health_V1_Health.SimpleServiceProtocol {
+        let name: String
+        func check(request: Grpc_Health_V1_HealthCheckRequest, context: ServerContext) async throws
+            -> Grpc_Health_V1_HealthCheckResponse
+        {
+            throw AppError(.notFound, name)
+        }
+        func watch(
+            request: Grpc_Health_V1_HealthCheckRequest, response: RPCWriter<Grpc_Health_V1_HealthCheckResponse>,
+            context: ServerContext
+        ) async throws {}
+    }
+
+    /// Two replicas on one machine (same port, two loopback addresses): calls go to both.
+    @Test func callsSpreadOverEveryAddressOfAList() async throws {
+        let first = RPCServerService(host: "127.0.0.1", port: 0, services: [Replica(name: "first")], interceptors: [])
+        let clients = RPCClients(defaultTimeout: .seconds(30))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await first.server.serve() }
+            let port = try await first.listeningPort
+            let second = RPCServerService(host: "127.0.0.2", port: port, services: [Replica(name: "second")], interceptors: [])
+            group.addTask { try await second.server.serve() }
+            group.addTask { try await clients.run() }
+            _ = try await second.listeningPort
+            #expect(RPCClients.ipv4Addresses("127.0.0.1,127.0.0.2") == ["127.0.0.1", "127.0.0.2"])
+            #expect(RPCClients.ipv4Addresses("127.0.0.1,product") == nil)
+            #expect(RPCClients.ipv4Addresses("127.0.0.1,") == nil)
+            let health = Grpc_Health_V1_Health.Client(wrapping: try clients.client(host: "127.0.0.1,127.0.0.2", port: port))
+            var served: Set<String> = []
+            for _ in 0..<20 {
+                let error = await #expect(throws: RPCError.self) { try await health.check(Grpc_Health_V1_HealthCheckRequest()) }
+                if let error, error.code == .notFound { served.insert(error.message) }
+            }
+            #expect(served == ["first", "second"])
+            first.server.beginGracefulShutdown()
+            second.server.beginGracefulShutdown()
             group.cancelAll()
         }
     }

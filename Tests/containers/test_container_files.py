@@ -14,6 +14,9 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts" / "lib"))
+from service_table import read_services  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 COMPOSE = ROOT / "docker-compose.yml"
@@ -22,20 +25,7 @@ STORE_SCHEMES = {"postgres": "postgresql", "mariadb": "mariadb", "mongo": "mongo
 STORE_PORTS = {"postgres": 5432, "mariadb": 3306, "mongo": 27017}
 
 
-def service_table() -> dict[str, dict]:
-    rows = {}
-    for line in (ROOT / "Services/services.tsv").read_text().splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        name, prefix, http, grpc, store, broker, peers = line.split()
-        rows[name] = {
-            "prefix": prefix, "http": int(http), "grpc": int(grpc), "store": store,
-            "broker": broker == "yes", "peers": [] if peers == "-" else peers.split(","),
-        }
-    return rows
-
-
-SERVICES = service_table()
+SERVICES = {row["name"]: row for row in read_services()}
 
 
 def compose(variables: dict[str, str] | None = None) -> dict:
@@ -196,6 +186,37 @@ def test_the_kubernetes_manifests_validate_against_the_schemas(tmp_path):
     broken = tmp_path / "broken.yaml"
     broken.write_text(files[0].read_text().replace("spec:\n", "spec:\n  noSuchField: 1\n", 1))
     assert run(BIN / "kubernetes-validate", "--strict", "--quiet", "-k", "1.31.0", broken).returncode != 0
+
+
+def env_file(path: Path) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in path.read_text().splitlines())
+
+
+def test_the_local_overlay_gives_every_container_what_compose_gives_it(tmp_path):
+    """Each workload of the local overlay (the base's Deployments, the infrastructure's StatefulSets
+    and the db-init Job) gets exactly the variables compose gives the container of its name, from
+    its own Secret (written from the env file) and the shared ConfigMap, and the same image."""
+    assert run(sys.executable, ROOT / "scripts/gen-kubernetes", "--secrets", ROOT / ".env.example", tmp_path).returncode == 0
+    expected = compose(env_example())["services"]
+    overlay = KUBERNETES / "overlays/local"
+    generated = {g["name"]: g["envs"] for g in yaml.safe_load((overlay / "kustomization.yaml").read_text())["secretGenerator"]}
+    config = yaml.safe_load((KUBERNETES / "base/config.yaml").read_text())["data"]
+    workloads = [d for path in [*sorted((KUBERNETES / "base").glob("*.yaml")), overlay / "infrastructure.yaml"]
+                 for d in yaml.safe_load_all(path.read_text()) if d and d["kind"] in {"Deployment", "StatefulSet", "Job"}]
+    assert {w["metadata"]["name"] for w in workloads} == {n for n, s in expected.items() if "profiles" not in s}
+    for workload in workloads:
+        name = workload["metadata"]["name"]
+        container = workload["spec"]["template"]["spec"]["containers"][0]
+        variables: dict[str, str] = {}
+        for source in container["envFrom"]:
+            if "configMapRef" in source:
+                variables |= {k: str(v) for k, v in config.items()}
+            else:
+                secret = source["secretRef"]["name"]
+                assert secret == f"platform-{name}" and generated[secret] == [f"secrets/{name}.env"], name
+                variables |= env_file(tmp_path / f"{name}.env")
+        assert variables == {k: "" if v is None else str(v) for k, v in expected[name].get("environment", {}).items()}, name
+        assert container["image"] == expected[name]["image"], name
 
 
 def test_each_service_has_probes_limits_a_budget_and_an_autoscaler():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -15,31 +16,22 @@ from typing import Callable, TypeVar
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
-MANIFEST = ROOT / "Services" / "services.tsv"
+sys.path.insert(0, str(ROOT / "scripts" / "lib"))
+from service_table import read_services  # noqa: E402
+
 HOST = os.environ.get("E2E_HOST", "127.0.0.1")
 
 T = TypeVar("T")
 
-
-def _parse_manifest(text: str) -> list[dict[str, str]]:
-    rows = []
-    for line in text.splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        name, prefix, http, grpc, store, broker, peers = line.split()
-        rows.append({"name": name, "prefix": prefix, "http": http, "grpc": grpc, "store": store, "broker": broker})
-    return rows
-
-
-_MANIFEST = _parse_manifest(MANIFEST.read_text())
+_MANIFEST = read_services()
 SERVICES: list[str] = [row["name"] for row in _MANIFEST]
-HTTP_PORT: dict[str, int] = {row["name"]: int(row["http"]) for row in _MANIFEST}
-GRPC_PORT: dict[str, int] = {row["name"]: int(row["grpc"]) for row in _MANIFEST}
+HTTP_PORT: dict[str, int] = {row["name"]: row["http"] for row in _MANIFEST}
+GRPC_PORT: dict[str, int] = {row["name"]: row["grpc"] for row in _MANIFEST}
 
 # The readiness checks each service reports: its store, and the broker if it uses one.
 READY_CHECKS: dict[str, set[str]] = {
     row["name"]: ({row["store"].split(":")[0]} if row["store"] != "-" else set())
-    | ({"broker"} if row["broker"] == "yes" else set())
+    | ({"broker"} if row["broker"] else set())
     for row in _MANIFEST
 }
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts" / "lib"))
+from service_table import read_services  # noqa: E402
 LOCAL_DIR = Path(os.environ.get("PLATFORM_LOCAL_DIR") or ROOT / ".local")
 CONNECTIONS = 32   # wrk -c, as in every HTTP throughput figure
 WRK_THREADS = 2    # wrk -t
@@ -216,12 +218,7 @@ def wrk_figures(run: dict[str, float], prefix: str, *, floor: float | None = Non
 
 def service_ports() -> dict[str, int]:
     """Each service's HTTP (ops) port, from Services/services.tsv."""
-    ports = {}
-    for line in (ROOT / "Services" / "services.tsv").read_text().splitlines():
-        fields = line.split()
-        if fields and not fields[0].startswith("#"):
-            ports[fields[0]] = int(fields[2])
-    return ports
+    return {row["name"]: row["http"] for row in read_services()}
 
 
 GATEWAY = f"http://127.0.0.1:{service_ports()['gateway']}"

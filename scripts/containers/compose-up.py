@@ -56,7 +56,9 @@ def main() -> int:
     while True:
         for name in services:
             if name not in started and met(name):
-                subprocess.run([*compose, "up", "-d", "--no-deps", name], check=True, capture_output=True)
+                result = subprocess.run([*compose, "up", "-d", "--no-deps", name], capture_output=True, text=True)
+                if result.returncode != 0:
+                    raise SystemExit(f"cannot start {name} (exit {result.returncode}):\n{result.stdout}{result.stderr}")
                 started[name] = time.monotonic()
                 print(f"started {name} after {started[name] - begin:.0f} s", flush=True)
         for name in started:

@@ -31,22 +31,40 @@ service_pid() {
     if kill -0 "$pid" 2>/dev/null; then echo "$pid"; fi
 }
 
-# start_service NAME BIN_DIR: starts one service detached, its log appended to
-# .local/logs/NAME.log and its pid in .local/run/NAME.pid; prints the pid.
+# replica_name NAME REPLICA: `user` for the first replica, `user-2` for the second, …
+replica_name() {
+    if (($2 == 1)); then echo "$1"; else echo "$1-$2"; fi
+}
+
+# replica_hosts N: the loopback addresses of N replicas, comma-separated (127.0.0.1,127.0.0.2).
+replica_hosts() {
+    local i hosts=127.0.0.1
+    for ((i = 2; i <= $1; i++)); do hosts+=",127.0.0.$i"; done
+    echo "$hosts"
+}
+
+# start_service NAME BIN_DIR [REPLICA]: starts one service detached, its log appended to
+# .local/logs/NAME.log and its pid in .local/run/NAME.pid; prints the pid. Replica R > 1 binds
+# 127.0.0.R (the same ports) and is named NAME-R in those files.
 start_service() {
+    local replica=${3:-1} label bind=${BIND_HOST:-127.0.0.1}
+    label="$(replica_name "$1" "$replica")"
+    ((replica == 1)) || bind="127.0.0.$replica"
     mkdir -p "$LOCAL_DIR/logs" "$LOCAL_DIR/run"
-    setsid "$2/$1" >>"$LOCAL_DIR/logs/$1.log" 2>&1 </dev/null &
-    echo $! >"$LOCAL_DIR/run/$1.pid"
+    BIND_HOST="$bind" setsid "$2/$1" >>"$LOCAL_DIR/logs/$label.log" 2>&1 </dev/null &
+    echo $! >"$LOCAL_DIR/run/$label.pid"
     echo $!
 }
 
-# stop_services: SIGTERM (graceful shutdown), then SIGKILL after 15 s.
+# stop_services: SIGTERM (graceful shutdown) to every replica, then SIGKILL after 15 s.
 stop_services() {
-    local name pid pids=()
-    for name in "${SERVICES[@]}"; do
-        pid="$(service_pid "$name")"
-        [[ -n $pid ]] && { kill -TERM "$pid" 2>/dev/null || true; pids+=("$pid"); }
-        rm -f "$LOCAL_DIR/run/$name.pid"
+    local name file pid pids=()
+    for file in "$LOCAL_DIR"/run/*.pid; do
+        name=${file##*/} name=${name%.pid} name=${name%-[0-9]*}
+        [[ -e $file && -n ${SERVICE_PREFIX[$name]:-} ]] || continue
+        pid="$(<"$file")"
+        kill -0 "$pid" 2>/dev/null && { kill -TERM "$pid" 2>/dev/null || true; pids+=("$pid"); }
+        rm -f "$file"
     done
     local deadline=$((SECONDS + 15))
     for pid in "${pids[@]}"; do

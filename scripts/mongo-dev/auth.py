@@ -98,10 +98,8 @@ class Authenticator:
     # SCRAM-SHA-256 (RFC 5802 / 7677)
 
     def hello_fields(self, body) -> dict:
-        wanted = body.get("saslSupportedMechs")
-        if isinstance(wanted, str) and wanted.replace(".", "", 1) and self._key(*wanted.split(".", 1)) in self.users:
-            return {"saslSupportedMechs": [MECHANISM]}
-        return {}
+        wanted = body.get("saslSupportedMechs")  # "<db>.<user>"
+        return {"saslSupportedMechs": [MECHANISM]} if isinstance(wanted, str) and wanted in self.users else {}
 
     def sasl_start(self, db, body, connection_id):
         if body.get("mechanism") != MECHANISM:

@@ -9,11 +9,11 @@ public struct CredentialRegistry: Sendable {
     private let hasher: PasswordHasher
     /// Wrong current passwords of a password change, per account: the change is a password check
     /// like a login, throttled like one (429), so one access token cannot try passwords forever.
-    private let passwordChecks: AttemptThrottle
+    private let passwordChecks: any AttemptThrottling
 
     public init(
         store: any CredentialStore, hasher: PasswordHasher,
-        passwordChecks: AttemptThrottle = AttemptThrottle(limits: .init(perAccount: 5, concurrentPerAccount: 1))
+        passwordChecks: any AttemptThrottling = AttemptThrottle(limits: .init(perAccount: 5, concurrentPerAccount: 1))
     ) {
         self.store = store
         self.hasher = hasher
@@ -41,19 +41,19 @@ public struct CredentialRegistry: Sendable {
         if let problem = PasswordPolicy.problem(with: new) {
             throw AppError(.invalidArgument, "the new password is not acceptable", details: ["new_password": problem])
         }
-        let attempt = try passwordChecks.begin(account: id.lowercasedString, address: "")
+        let attempt = try await passwordChecks.begin(account: id.lowercasedString, address: "")
         let matches: Bool
         do {
             matches = PasswordPolicy.mayMatch(current) ? try await hasher.verify(current, against: credential.passwordHash) : false
         } catch {
-            passwordChecks.abandoned(attempt)
+            await passwordChecks.abandoned(attempt)
             throw error
         }
         guard matches else {
-            passwordChecks.failed(attempt)
+            await passwordChecks.failed(attempt)
             throw AppError(.invalidArgument, "the current password is wrong", details: ["current_password": "does not match"])
         }
-        passwordChecks.succeeded(attempt)
+        await passwordChecks.succeeded(attempt)
         try await store.setPasswordHash(try await hasher.hash(new), userID: id)
     }
 

@@ -34,14 +34,14 @@ public struct SessionRegistry: Sendable {
     private let locations: any LocationVerifier
     private let issuer: AccessTokenIssuer
     private let verifier: AccessTokenVerifier
-    private let throttle: AttemptThrottle
+    private let throttle: any AttemptThrottling
     private let refreshLifetime: TimeInterval
     private let eventsCommitted: @Sendable () -> Void
     private let now: @Sendable () -> Date
 
     public init(
         store: any SessionStore, credentials: any CredentialVerifier, locations: any LocationVerifier,
-        issuer: AccessTokenIssuer, throttle: AttemptThrottle, refreshLifetime: Duration = .seconds(30 * 24 * 3600), eventsCommitted: @escaping @Sendable () -> Void = {},
+        issuer: AccessTokenIssuer, throttle: any AttemptThrottling, refreshLifetime: Duration = .seconds(30 * 24 * 3600), eventsCommitted: @escaping @Sendable () -> Void = {},
         now: @escaping @Sendable () -> Date = Date.init
     ) async throws {
         self.store = store
@@ -66,16 +66,16 @@ public struct SessionRegistry: Sendable {
         let email = EmailAddress.normalized(email)
         let time = now()
         let epoch = try await store.currentEpoch()
-        let attempt = try throttle.begin(account: email, address: client.address, now: time)
+        let attempt = try await throttle.begin(account: email, address: client.address, now: time)
         let account: AccountInfo
         do {
             account = try await credentials.verify(email: email, password: password)
-            throttle.succeeded(attempt)
+            await throttle.succeeded(attempt)
         } catch let error as AppError where error.code == .unauthenticated {
-            throttle.failed(attempt)
+            await throttle.failed(attempt)
             throw Self.invalidCredentials
         } catch {
-            throttle.abandoned(attempt)
+            await throttle.abandoned(attempt)
             throw error
         }
         let refreshToken = RefreshToken.generate()
@@ -98,16 +98,16 @@ public struct SessionRegistry: Sendable {
     public func terminalLogin(location: String, code: String, client: ClientInfo) async throws -> IssuedTokens {
         let time = now()
         let epoch = try await store.currentEpoch()
-        let attempt = try throttle.begin(account: "café:" + location.lowercased(), address: client.address, now: time)
+        let attempt = try await throttle.begin(account: "café:" + location.lowercased(), address: client.address, now: time)
         let café: UUID
         do {
             café = try await locations.verifyAccess(location: location, code: code)
-            throttle.succeeded(attempt)
+            await throttle.succeeded(attempt)
         } catch let error as AppError where error.code == .unauthenticated {
-            throttle.failed(attempt)
+            await throttle.failed(attempt)
             throw Self.invalidAccessCode
         } catch {
-            throttle.abandoned(attempt)
+            await throttle.abandoned(attempt)
             throw error
         }
         let refreshToken = RefreshToken.generate()
