@@ -18,6 +18,10 @@ let jwtKit = Target.Dependency.product(name: "JWTKit", package: "jwt-kit")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 let asyncHTTPClient = Target.Dependency.product(name: "AsyncHTTPClient", package: "async-http-client")
 let compressNIO = Target.Dependency.product(name: "CompressNIO", package: "compress-nio")
+let tracing = Target.Dependency.product(name: "Tracing", package: "swift-distributed-tracing")
+let instrumentation = Target.Dependency.product(name: "Instrumentation", package: "swift-distributed-tracing")
+let otel = Target.Dependency.product(name: "OTel", package: "swift-otel")
+let x509 = Target.Dependency.product(name: "X509", package: "swift-certificates")
 
 /// The store modules a service links: its own database driver and nothing else.
 let postgres = ["Postgres", "ServicePostgres", "DatabaseKit"]
@@ -61,21 +65,25 @@ let sharedTargets: [Target] = [
     .target(name: "PlatformLogging", dependencies: ["PlatformCore", "BlockingIO", logging], path: "Shared/PlatformLogging"),
     .target(name: "PlatformMetrics", dependencies: [metrics, prometheus], path: "Shared/PlatformMetrics"),
     .target(name: "BlockingIO", path: "Shared/BlockingIO"),
-    .target(name: "DatabaseKit", dependencies: ["BlockingIO", "PlatformCore"], path: "Shared/DatabaseKit"),
+    .target(name: "DatabaseKit", dependencies: ["BlockingIO", "PlatformCore", "PlatformTracing", tracing, instrumentation], path: "Shared/DatabaseKit"),
+    // Spans and W3C trace context, off unless PlatformTelemetry started an exporter.
+    .target(name: "PlatformTracing", dependencies: [tracing, instrumentation], path: "Shared/PlatformTracing"),
+    // OTLP export of the spans (swift-otel), configured by the standard OTEL_* variables.
+    .target(name: "PlatformTelemetry", dependencies: ["PlatformTracing", otel, tracing, logging, serviceLifecycle], path: "Shared/PlatformTelemetry"),
     .target(name: "Postgres", dependencies: ["DatabaseKit", "PlatformCore", "CLibPQ"], path: "Shared/Postgres"),
     .target(name: "MariaDB", dependencies: ["DatabaseKit", "PlatformCore", "CMariaDB"], path: "Shared/MariaDB"),
     .target(name: "Mongo", dependencies: ["DatabaseKit", "CMongoc"], path: "Shared/Mongo"),
     .target(name: "AMQP", dependencies: ["BlockingIO", "CRabbitMQ", "PlatformCore", logging], path: "Shared/AMQP"),
     .target(
         name: "PlatformHTTP",
-        dependencies: ["PlatformCore", "PlatformMetrics", hummingbird, httpTypes, logging, metrics],
+        dependencies: ["PlatformCore", "PlatformMetrics", "PlatformTracing", hummingbird, httpTypes, logging, metrics, tracing],
         path: "Shared/PlatformHTTP"
     ),
     .target(
         name: "PlatformRPC",
         dependencies: [
-            "PlatformCore", "PlatformMetrics", "BlockingIO", grpcCore, grpcTransport, grpcProtobuf, swiftProtobuf,
-            logging, metrics, serviceLifecycle,
+            "PlatformCore", "PlatformMetrics", "PlatformTracing", "BlockingIO", grpcCore, grpcTransport, grpcProtobuf,
+            swiftProtobuf, logging, metrics, serviceLifecycle, tracing, crypto, x509,
         ],
         path: "Shared/PlatformRPC"
     ),
@@ -83,7 +91,8 @@ let sharedTargets: [Target] = [
         name: "ServiceKit",
         dependencies: [
             "PlatformCore", "PlatformConfig", "PlatformLogging", "PlatformMetrics", "PlatformHTTP", "PlatformRPC",
-            "DatabaseKit", "AMQP", "EventKit", "CMalloc", hummingbird, grpcCore, logging, serviceLifecycle,
+            "PlatformTelemetry", "PlatformTracing", "DatabaseKit", "AMQP", "EventKit", "CMalloc", hummingbird, grpcCore, logging,
+            serviceLifecycle,
         ],
         path: "Shared/ServiceKit"
     ),
@@ -106,7 +115,7 @@ let sharedTargets: [Target] = [
     .target(name: "AccessTokens", dependencies: ["PlatformCore", "PlatformConfig", jwtKit, crypto], path: "Shared/AccessTokens"),
     .target(
         name: "EventKit",
-        dependencies: ["AMQP", "Contracts", "DatabaseKit", "PlatformCore", swiftProtobuf, logging, serviceLifecycle],
+        dependencies: ["AMQP", "Contracts", "DatabaseKit", "PlatformCore", "PlatformTracing", swiftProtobuf, logging, serviceLifecycle, tracing],
         path: "Shared/EventKit"
     ),
     // A service's own store: attaching it to the service frame, and the outbox/inbox on it.
@@ -263,6 +272,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        // OTLP over HTTP only: the gRPC exporter's trait would build a second OTLP client.
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: sharedTargets + serviceTargets + benchmarkTargets + testTargets
 )

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import PlatformCore
 import JWTKit
 
 /// Why a token was refused. The reason is for logs and for `ValidateToken`'s message; clients of

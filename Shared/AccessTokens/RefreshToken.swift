@@ -1,5 +1,6 @@
 import Crypto
 import FoundationEssentials
+import PlatformCore
 
 /// Opaque refresh tokens: 256 random bits, base64url. Only their SHA-256 is stored, so a database
 /// leak reveals no usable token.

@@ -1,5 +1,6 @@
 import Crypto
 import FoundationEssentials
+import PlatformCore
 import JWTKit
 
 /// An ES256 (P-256) signing key and its key id, the RFC 7638 thumbprint of its public half.
@@ -82,18 +83,4 @@ public struct JWKSet: Codable, Sendable, Equatable {
 public struct TokenKeyError: Error, CustomStringConvertible {
     public let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// base64url without padding (RFC 4648 §5), the encoding of JWT parts and JWK coordinates.
-extension Data {
-    public var base64URLEncoded: String {
-        base64EncodedString().replacing("+", with: "-").replacing("/", with: "_")
-            .replacing("=", with: "")
-    }
-
-    public init?(base64URLEncoded text: some StringProtocol) {
-        var base64 = String(text).replacing("-", with: "+").replacing("_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        self.init(base64Encoded: base64)
-    }
 }

@@ -1,4 +1,6 @@
 import BlockingIO
+import Instrumentation
+import PlatformTracing
 import Synchronization
 
 /// A connection of a blocking C client, owned by a `ConnectionPool`.
@@ -60,14 +62,18 @@ public final class ConnectionPool<Connection: PooledConnection>: Sendable {
         self.state = Mutex(State(freePermits: configuration.maxConnections))
     }
 
-    /// Runs `body` with a leased connection on one of the pool's threads.
+    /// Runs `body` with a leased connection on one of the pool's threads. When tracing is on, the
+    /// caller's trace context is bound there too (a task-local does not cross to another thread),
+    /// so an event written to the outbox carries it.
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         try await acquirePermit()
         defer { releasePermit() }
+        let trace = PlatformTracing.isEnabled ? ServiceContext.current : nil
         return try await threads.run { [self] in
             let connection = try self.takeIdle() ?? self.connect()
             defer { self.giveBack(connection) }
-            return try body(connection)
+            guard let trace else { return try body(connection) }
+            return try ServiceContext.$current.withValue(trace) { try body(connection) }
         }
     }
 

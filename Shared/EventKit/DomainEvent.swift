@@ -1,6 +1,7 @@
 import AMQP
 import FoundationEssentials
 import PlatformCore
+import PlatformTracing
 import SwiftProtobuf
 
 /// An event to publish: its id (the AMQP `message_id` consumers deduplicate with), its type
@@ -11,13 +12,20 @@ public struct DomainEvent: Sendable, Equatable {
     public let payload: String
     public let correlationID: String?
     public let occurredAt: Date
+    /// The W3C trace context (`traceparent`, `tracestate`) of the work that caused the event: the
+    /// current span's when the event is made, so the consumer continues the trace.
+    public let traceContext: [String: String]
 
-    public init(id: UUID = UUID(), type: String, payload: String, correlationID: String?, occurredAt: Date = Date()) {
+    public init(
+        id: UUID = UUID(), type: String, payload: String, correlationID: String?, occurredAt: Date = Date(),
+        traceContext: [String: String] = PlatformTracing.currentHeaders()
+    ) {
         self.id = id
         self.type = type
         self.payload = payload
         self.correlationID = correlationID
         self.occurredAt = occurredAt
+        self.traceContext = traceContext
     }
 
     /// An event of a catalogued type, its payload in protobuf's JSON mapping.
@@ -30,7 +38,21 @@ public struct DomainEvent: Sendable, Equatable {
     public var outgoingMessage: OutgoingMessage {
         OutgoingMessage(
             routingKey: type, body: Array(payload.utf8), messageID: id.lowercasedString, timestamp: occurredAt,
-            correlationID: correlationID)
+            correlationID: correlationID, headers: traceContext)
+    }
+
+    /// The trace context as one text column of an outbox row (`key=value` lines; nil when empty).
+    public var traceContextText: String? {
+        traceContext.isEmpty ? nil : traceContext.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")
+    }
+
+    public static func traceContext(text: String?) -> [String: String] {
+        var headers: [String: String] = [:]
+        for line in (text ?? "").split(separator: "\n") {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            headers[String(line[..<equals])] = String(line[line.index(after: equals)...])
+        }
+        return headers
     }
 }
 
@@ -40,6 +62,8 @@ public struct ReceivedEvent: Sendable {
     public let type: String
     public let correlationID: String?
     public let body: [UInt8]
+    /// The message's headers, the W3C trace context among them.
+    public let headers: [String: String]
 
     /// Throws `EventRejected` for a message that can never be processed (no or bad id).
     public init(_ message: IncomingMessage) throws(EventRejected) {
@@ -50,6 +74,7 @@ public struct ReceivedEvent: Sendable {
         type = message.type ?? message.routingKey
         correlationID = message.correlationID
         body = message.body
+        headers = message.headers
     }
 
     /// Unknown fields are ignored so producers can add fields first.

@@ -43,7 +43,7 @@ public struct EventConsumer: Service {
         }
         return await RequestScope.$requestID.withValue(event.correlationID) {
             do {
-                try await handler(event)
+                try await EventSpans.consuming(event) { try await handler(event) }
                 return .ack
             } catch let error as EventRejected {
                 logger.error("rejecting an event", metadata: ["event_id": "\(event.id)", "type": "\(event.type)", "reason": "\(error)"])

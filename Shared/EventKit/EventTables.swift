@@ -16,12 +16,19 @@ public struct EventTables: Sendable {
 
     public static let none = EventTables(outbox: false, inbox: false)
 
-    public func migration(_ dialect: Dialect) -> Migration? {
+    /// Version 1 creates the tables; later changes to them take versions from 9001 up, a range no
+    /// service's own migrations reach, so they apply once wherever version 1 did.
+    public func migrations(_ dialect: Dialect) -> [Migration] {
         var statements: [String] = []
         if outbox { statements.append(dialect == .postgres ? Self.postgresOutbox : Self.mariadbOutbox) }
         if inbox { statements.append(dialect == .postgres ? Self.postgresInbox : Self.mariadbInbox) }
-        guard !statements.isEmpty else { return nil }
-        return Migration(version: 1, name: "event_tables", sql: statements.joined(separator: "\n"))
+        guard !statements.isEmpty else { return [] }
+        var migrations = [Migration(version: 1, name: "event_tables", sql: statements.joined(separator: "\n"))]
+        if outbox {
+            // The W3C trace context of the transaction that wrote the event (`TraceHeaders`).
+            migrations.append(Migration(version: 9001, name: "outbox_trace_context", sql: "ALTER TABLE outbox ADD COLUMN trace_context TEXT"))
+        }
+        return migrations
     }
 
     /// `id` is the event id and AMQP `message_id`; unpublished rows are found through the partial index;

@@ -68,7 +68,9 @@ public final class OutboxRelay: Service, Sendable {
                 return published
             }
             guard !batch.isEmpty else { return published }
-            let results = await publisher.publish(batch.map(\.event))
+            let (events, spans) = EventSpans.publishing(batch.map(\.event))
+            let results = await publisher.publish(events)
+            spans.end(with: results)
             var sent: [UUID] = []
             var failed: [UUID] = []
             var firstError: (any Error)?

@@ -1,13 +1,16 @@
 import DatabaseKit
+import PlatformTracing
 
 /// The service-facing MariaDB client: a bounded pool of sessions whose blocking calls run on the
 /// pool's own threads, never on the cooperative pool or an event loop.
 public final class MariaDBClient: Sendable {
     public let configuration: MariaDBConfiguration
     private let pool: ConnectionPool<MariaDBConnection>
+    private let spans: DatabaseSpans
 
     public init(configuration: MariaDBConfiguration) {
         self.configuration = configuration
+        spans = DatabaseSpans(system: "mariadb", namespace: configuration.database)
         self.pool = ConnectionPool(
             configuration: ConnectionPoolConfiguration(
                 name: configuration.poolName, maxConnections: configuration.poolSize,
@@ -18,13 +21,15 @@ public final class MariaDBClient: Sendable {
     }
 
     public func query(_ sql: String, _ parameters: [SQLValue] = []) async throws -> [SQLRow] {
-        try await withConnection { try $0.query(sql, parameters) }
+        guard PlatformTracing.isEnabled else { return try await withConnection { try $0.query(sql, parameters) } }
+        return try await spans.statement(DatabaseSpans.operation(of: sql)) { try await withConnection { try $0.query(sql, parameters) } }
     }
 
     /// Returns the affected rows (matched rows for UPDATE, as with Postgres).
     @discardableResult
     public func execute(_ sql: String, _ parameters: [SQLValue] = []) async throws -> UInt64 {
-        try await withConnection { try $0.execute(sql, parameters) }
+        guard PlatformTracing.isEnabled else { return try await withConnection { try $0.execute(sql, parameters) } }
+        return try await spans.statement(DatabaseSpans.operation(of: sql)) { try await withConnection { try $0.execute(sql, parameters) } }
     }
 
     /// Runs `body` on one connection between START TRANSACTION and COMMIT; ROLLBACK when it throws.
@@ -32,8 +37,12 @@ public final class MariaDBClient: Sendable {
     /// MariaDB commits implicitly around DDL (CREATE, ALTER, DROP, …): DDL in `body` is not
     /// rolled back, and it commits whatever the transaction did before it.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (MariaDBConnection) throws -> T) async throws -> T {
-        try await withConnection { connection in
-            try connection.inTransaction { try body(connection) }
+        try await spans.transaction { recording in
+            try await withConnection { connection in
+                connection.recordedOperations = recording ? [] : nil
+                defer { connection.recordedOperations = nil }
+                return try connection.inTransaction { (try body(connection), connection.recordedOperations ?? []) }
+            }
         }
     }
 

@@ -122,13 +122,19 @@ public enum PlatformLogging {
     private static let bootstrapped = Mutex(false)
 
     /// Installs the JSON handler process-wide (once; later calls are ignored, which tests rely on).
-    public static func bootstrap(service: String, level: Logger.Level) {
+    /// `metadataProvider` adds to every line (e.g. the current span's trace and span ids).
+    public static func bootstrap(service: String, level: Logger.Level, metadataProvider: Logger.MetadataProvider? = nil) {
         let first = bootstrapped.withLock { done in
             defer { done = true }
             return !done
         }
         guard first else { return }
-        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, service: service, level: level) }
+        LoggingSystem.bootstrap(
+            { label, provider in
+                var handler = JSONLogHandler(label: label, service: service, level: level)
+                handler.metadataProvider = provider
+                return handler
+            }, metadataProvider: metadataProvider)
     }
 }
 

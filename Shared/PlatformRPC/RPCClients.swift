@@ -1,6 +1,7 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Glibc
+import PlatformTracing
 import ServiceLifecycle
 import Synchronization
 
@@ -15,10 +16,14 @@ public final class RPCClients: Service, Sendable {
 
     private let clients = Mutex<[String: (client: Client, connections: Task<Void, Never>)]>([:])
     private let defaultTimeout: Duration
+    private let trust: RPCTrust
 
-    /// - Parameter defaultTimeout: the deadline of every RPC that does not set its own.
-    public init(defaultTimeout: Duration = .seconds(5)) {
+    /// - Parameters:
+    ///   - defaultTimeout: the deadline of every RPC that does not set its own.
+    ///   - trust: the certificate and the token key the calls present.
+    public init(defaultTimeout: Duration = .seconds(5), trust: RPCTrust = .none) {
         self.defaultTimeout = defaultTimeout
+        self.trust = trust
     }
 
     /// The client for `host:port`, created once. `host` is a name (looked up again and again: a
@@ -35,15 +40,18 @@ public final class RPCClients: Service, Sendable {
             let transport: Transport
             if let addresses = Self.ipv4Addresses(host) {
                 transport = try Transport(
-                    target: .ipv4(pairs: addresses.map { ($0, port) }), transportSecurity: .plaintext, serviceConfig: serviceConfig)
+                    target: .ipv4(pairs: addresses.map { ($0, port) }), transportSecurity: trust.clientSecurity(verifyingName: false),
+                    serviceConfig: serviceConfig)
             } else {
                 var resolvers = NameResolverRegistry.defaults
                 resolvers.registerFactory(RefreshingDNSResolverFactory())
                 transport = try Transport(
-                    target: RefreshingDNSTarget(host: host, port: port), transportSecurity: .plaintext,
+                    target: RefreshingDNSTarget(host: host, port: port), transportSecurity: trust.clientSecurity(verifyingName: true),
                     resolverRegistry: resolvers, serviceConfig: serviceConfig)
             }
-            let client = GRPCClient(transport: transport, interceptors: [RequestMetadataClientInterceptor()])
+            var interceptors: [any ClientInterceptor] = PlatformTracing.isEnabled ? [TracingClientInterceptor()] : []
+            if let tokens = trust.tokens { interceptors.append(ServiceTokenClientInterceptor(tokens: tokens)) }
+            let client = GRPCClient(transport: transport, interceptors: interceptors + [RequestMetadataClientInterceptor()])
             clients[key] = (client, Task { try? await client.runConnections() })
             return client
         }

@@ -9,8 +9,10 @@ public struct RPCServerService: Service {
     private let transport: HTTP2ServerTransport.Posix
 
     /// - Parameter port: 0 lets the system choose; `listeningPort` then tells which.
-    public init(host: String, port: Int, services: [any RegistrableRPCService], interceptors: [any ServerInterceptor]) {
-        transport = HTTP2ServerTransport.Posix(address: .ipv4(host: host, port: port), transportSecurity: .plaintext)
+    public init(
+        host: String, port: Int, services: [any RegistrableRPCService], interceptors: [any ServerInterceptor], trust: RPCTrust = .none
+    ) {
+        transport = HTTP2ServerTransport.Posix(address: .ipv4(host: host, port: port), transportSecurity: trust.serverSecurity)
         server = GRPCServer(transport: transport, services: services, interceptors: interceptors)
     }
 

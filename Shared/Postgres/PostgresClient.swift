@@ -1,4 +1,5 @@
 import DatabaseKit
+import PlatformTracing
 
 /// An async Postgres client over libpq with a bounded pool of connections.
 ///
@@ -7,39 +8,53 @@ import DatabaseKit
 public final class PostgresClient: Sendable {
     public let configuration: PostgresConfiguration
     private let pool: ConnectionPool<PostgresConnection>
+    private let spans: DatabaseSpans
 
     public init(configuration: PostgresConfiguration) {
         self.configuration = configuration
+        spans = DatabaseSpans(system: "postgresql", namespace: configuration.database)
         self.pool = ConnectionPool(configuration: configuration.pool) {
             try PostgresConnection(configuration: configuration)
         }
     }
 
     public func query(_ sql: String, _ parameters: [SQLValue] = []) async throws -> [SQLRow] {
-        try await pool.withConnection { try $0.query(sql, parameters) }
+        guard PlatformTracing.isEnabled else { return try await pool.withConnection { try $0.query(sql, parameters) } }
+        return try await spans.statement(DatabaseSpans.operation(of: sql)) {
+            try await pool.withConnection { try $0.query(sql, parameters) }
+        }
     }
 
     @discardableResult
     public func execute(_ sql: String, _ parameters: [SQLValue] = []) async throws -> UInt64 {
-        try await pool.withConnection { try $0.execute(sql, parameters) }
+        guard PlatformTracing.isEnabled else { return try await pool.withConnection { try $0.execute(sql, parameters) } }
+        return try await spans.statement(DatabaseSpans.operation(of: sql)) {
+            try await pool.withConnection { try $0.execute(sql, parameters) }
+        }
     }
 
     /// Runs `body` inside `BEGIN … COMMIT` on one connection; any thrown error rolls back.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
-        try await pool.withConnection { connection in
-            try connection.execute("BEGIN")
-            do {
-                let result = try body(connection)
-                if connection.isInFailedTransaction {
-                    // The body swallowed a failed statement; Postgres would turn COMMIT into a silent ROLLBACK.
-                    throw DatabaseError(
-                        .queryFailed, "a statement of the transaction failed, so it was rolled back", code: "25P02")
+        try await spans.transaction { recording in
+            try await pool.withConnection { connection in
+                try connection.execute("BEGIN")
+                connection.recordedOperations = recording ? [] : nil
+                defer { connection.recordedOperations = nil }
+                do {
+                    let result = try body(connection)
+                    let operations = connection.recordedOperations ?? []
+                    connection.recordedOperations = nil
+                    if connection.isInFailedTransaction {
+                        // The body swallowed a failed statement; Postgres would turn COMMIT into a silent ROLLBACK.
+                        throw DatabaseError(
+                            .queryFailed, "a statement of the transaction failed, so it was rolled back", code: "25P02")
+                    }
+                    try connection.execute("COMMIT")
+                    return (result, operations)
+                } catch {
+                    if connection.isUsable { _ = try? connection.execute("ROLLBACK") }
+                    throw error
                 }
-                try connection.execute("COMMIT")
-                return result
-            } catch {
-                if connection.isUsable { _ = try? connection.execute("ROLLBACK") }
-                throw error
             }
         }
     }

@@ -7,6 +7,8 @@ public struct PostgresConfiguration: Sendable {
     public var connectTimeoutSeconds: Int
     public var applicationName: String
     public var pool: ConnectionPoolConfiguration
+    /// The database the URL names (spans name it).
+    public var database: String
 
     public init(url: String, applicationName: String = "platform", maxConnections: Int = 4, connectTimeoutSeconds: Int = 3)
         throws
@@ -17,6 +19,7 @@ public struct PostgresConfiguration: Sendable {
             throw DatabaseError(.connectionFailed, "a Postgres URL looks like postgresql://user:password@host:port/database")
         }
         self.url = url
+        database = String(components.path.dropFirst())
         self.applicationName = applicationName
         self.connectTimeoutSeconds = connectTimeoutSeconds
         self.pool = ConnectionPoolConfiguration(name: "pg-\(applicationName)", maxConnections: maxConnections)

@@ -8,6 +8,8 @@ import Glibc
 public final class PostgresConnection: PooledConnection, @unchecked Sendable {
     private let handle: OpaquePointer
     private var broken = false
+    /// While not nil, the operation of every statement run is appended (a transaction's span lists them).
+    var recordedOperations: [String]?
 
     init(configuration: PostgresConfiguration) throws {
         let keywords = ["dbname", "connect_timeout", "application_name"]
@@ -69,6 +71,7 @@ public final class PostgresConnection: PooledConnection, @unchecked Sendable {
     }
 
     private func withResult<T>(_ sql: String, _ parameters: [SQLValue], _ body: (OpaquePointer) throws -> T) throws -> T {
+        recordedOperations?.append(DatabaseSpans.operation(of: sql))
         let encoded = parameters.map(PostgresParameter.init)
         let result = withParameterPointers(encoded) { values, lengths, formats in
             PQexecParams(handle, sql, Int32(encoded.count), nil, values, lengths, formats, 0)

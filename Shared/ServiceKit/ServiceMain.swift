@@ -1,7 +1,9 @@
 import BlockingIO
 import Glibc
 import PlatformConfig
+import Logging
 import PlatformLogging
+import PlatformTelemetry
 
 /// The whole body of every service executable: configure logging, build, serve.
 /// A configuration error is printed with the variable's name and exits with status 2.
@@ -16,9 +18,16 @@ public enum ServiceMain {
         } catch {
             fail("\(descriptor.name): \(error)", status: 2)
         }
-        PlatformLogging.bootstrap(service: descriptor.name, level: settings.logLevel)
+        let tracing = PlatformTelemetry.isConfigured()
+        PlatformLogging.bootstrap(
+            service: descriptor.name, level: settings.logLevel,
+            metadataProvider: tracing ? PlatformTelemetry.loggingMetadataProvider : nil)
         do {
-            let runtime = try await build(settings)
+            var logger = Logger(label: descriptor.name)
+            logger.logLevel = settings.logLevel
+            let exporter = tracing ? try PlatformTelemetry.bootstrap(service: descriptor.name, logger: logger) : nil
+            var runtime = try await build(settings)
+            if let exporter { runtime.addExporter(exporter) }
             try await runtime.run()
             LogOutput.standardOutput.flush()
         } catch let error as ConfigError {

@@ -2,10 +2,10 @@ import DatabaseKit
 import FoundationEssentials
 
 extension ServiceRuntime {
-    /// Applies `first` (the shared event tables, version 1) and the service's own migration files,
-    /// retrying while the server comes up.
-    public func migrate(_ store: some MigrationStore, files: [MigrationFile], first: Migration?) async throws {
-        let migrations = try Migration.ordered((first.map { [$0] } ?? []) + Migration.load(files))
+    /// Applies `shared` (the event tables, `EventTables.migrations`) and the service's own migration
+    /// files, retrying while the server comes up.
+    public func migrate(_ store: some MigrationStore, files: [MigrationFile], shared: [Migration]) async throws {
+        let migrations = try Migration.ordered(shared + Migration.load(files))
         let applied = try await retryDuringStartup("migrations", timeout: settings.startupTimeout, logger: logger) {
             try await Migrator.migrate(migrations, on: store)
         }

@@ -9,6 +9,7 @@ import PlatformConfig
 import PlatformCore
 import PlatformHTTP
 import PlatformRPC
+import PlatformTracing
 import ServiceLifecycle
 
 /// Everything one service runs, assembled by its `build…` function and started by `run()`:
@@ -21,15 +22,18 @@ public struct ServiceRuntime: Sendable {
     public private(set) var rpcServices: [any RegistrableRPCService] = []
     public private(set) var backgroundServices: [any Service] = []
     private var shutdownHooks: [@Sendable () async -> Void] = []
+    /// Telemetry exporters: stopped after everything else, so they send what the others recorded.
+    private var exporters: [any Service] = []
     private var routeSetups: [@Sendable (Router<AppRequestContext>) throws -> Void] = []
     private var edgeSetups: [@Sendable (Router<AppRequestContext>) -> Void] = []
     /// The broker publisher, when the service uses the broker.
     public private(set) var publisher: AMQPPublisher?
     /// Long-lived gRPC clients for calling other services (one connection per target).
-    public let rpcClients = RPCClients()
+    public let rpcClients: RPCClients
 
     public init(settings: ServiceSettings) throws {
         self.settings = settings
+        rpcClients = RPCClients(trust: settings.rpcTrust)
         var logger = Logger(label: settings.name)
         logger.logLevel = settings.logLevel
         self.logger = logger
@@ -49,6 +53,8 @@ public struct ServiceRuntime: Sendable {
     public mutating func addRPCService(_ service: any RegistrableRPCService) { rpcServices.append(service) }
 
     public mutating func addBackgroundService(_ service: any Service) { backgroundServices.append(service) }
+
+    public mutating func addExporter(_ service: any Service) { exporters.append(service) }
 
     public mutating func addRoutes(_ setup: @escaping @Sendable (Router<AppRequestContext>) throws -> Void) {
         routeSetups.append(setup)
@@ -83,7 +89,9 @@ public struct ServiceRuntime: Sendable {
     }
 
     public func makeRPCServer() -> RPCServerService {
-        RPCServerService(host: settings.bindHost, port: settings.grpcPort, services: allRPCServices, interceptors: rpcInterceptors)
+        RPCServerService(
+            host: settings.bindHost, port: settings.grpcPort, services: allRPCServices, interceptors: rpcInterceptors,
+            trust: settings.rpcTrust)
     }
 
     /// The same services and interceptors on another transport (tests use the in-process one).
@@ -98,7 +106,15 @@ public struct ServiceRuntime: Sendable {
     }
 
     private var rpcInterceptors: [any ServerInterceptor] {
-        [MetricsServerInterceptor(), RequestMetadataServerInterceptor(), ErrorTranslationInterceptor(logger: logger)]
+        var interceptors: [any ServerInterceptor] = PlatformTracing.isEnabled ? [TracingServerInterceptor()] : []
+        interceptors.append(MetricsServerInterceptor())
+        let trust = settings.rpcTrust
+        if trust.tokens != nil || trust.tls != nil {
+            // The callers allowed: the services whose descriptor lists this one as a peer.
+            let callers = Set(ServiceManifest.all.filter { $0.peers.contains(settings.name) }.map(\.name))
+            interceptors.append(ServiceTrustServerInterceptor(service: settings.name, tokens: trust.tokens, allowedCallers: callers))
+        }
+        return interceptors + [RequestMetadataServerInterceptor(), ErrorTranslationInterceptor(logger: logger)]
     }
 
     /// Runs the background services while `body` runs, then stops them and runs the shutdown
@@ -128,7 +144,7 @@ public struct ServiceRuntime: Sendable {
         // ServiceGroup shuts services down in reverse order, so the closer, listed first, runs last.
         let closer = ShutdownHooks(hooks: shutdownHooks)
         let services: [any Service] =
-            [closer, rpcClients] + backgroundServices + [makeRPCServer(), try makeHTTPApplication()]
+            exporters + [closer, rpcClients] + backgroundServices + [makeRPCServer(), try makeHTTPApplication()]
         Self.startHeapTrimmer
         let group = ServiceGroup(
             configuration: .init(

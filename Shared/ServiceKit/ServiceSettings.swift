@@ -1,6 +1,7 @@
 import EventKit
 import Logging
 import PlatformConfig
+import PlatformRPC
 
 /// What every service reads from its environment: where it listens, how much it logs,
 /// and where the broker is. Variable names are `<PREFIX>_HTTP_PORT`, `<PREFIX>_GRPC_PORT`,
@@ -19,6 +20,8 @@ public struct ServiceSettings: Sendable {
     /// What `/health` reports: the release, or what the deployment names it (an image tag).
     public let version: String
     public let config: ConfigReader
+    /// How calls between services are authenticated (`PLATFORM_SERVICE_KEY`, `GRPC_TLS_*_FILE`).
+    public let rpcTrust: RPCTrust
 
     /// The platform's release.
     public static let release = "1.0.0"
@@ -41,6 +44,25 @@ public struct ServiceSettings: Sendable {
             ? try config.url("AMQP_URL", default: "amqp://platform@127.0.0.1:5672/%2F", schemes: ["amqp"]) : nil
         startupTimeout = try config.duration("STARTUP_TIMEOUT", default: .seconds(60))
         version = try config.string("PLATFORM_VERSION", default: Self.release)
+        rpcTrust = try Self.rpcTrust(descriptor.name, config)
+    }
+
+    private static func rpcTrust(_ service: String, _ config: ConfigReader) throws -> RPCTrust {
+        var trust = RPCTrust()
+        if let key = config.optional("PLATFORM_SERVICE_KEY") {
+            guard key.utf8.count >= 32 else {
+                throw ConfigError(variable: "PLATFORM_SERVICE_KEY", problem: "must be 32 or more characters")
+            }
+            trust.tokens = ServiceTokens(caller: service, key: Array(key.utf8))
+        }
+        let files = ["GRPC_TLS_CA_FILE", "GRPC_TLS_CERT_FILE", "GRPC_TLS_KEY_FILE"].map { config.optional($0) }
+        if files.contains(where: { $0 != nil }) {
+            guard let ca = files[0], let certificate = files[1], let key = files[2] else {
+                throw ConfigError(variable: "GRPC_TLS_CA_FILE", problem: "mutual TLS needs GRPC_TLS_CA_FILE, GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE")
+            }
+            trust.tls = RPCTrust.TLSFiles(certificateAuthority: ca, certificate: certificate, privateKey: key)
+        }
+        return trust
     }
 
     /// For tests that run services in one process: no broker; events are consumed from (and the

@@ -10,8 +10,9 @@ extension MariaDBConnection {
     /// `occurredAt` may have been read before the lock).
     public func appendToOutbox(_ event: DomainEvent) throws {
         try execute(
-            "INSERT INTO outbox (id, event_type, payload, correlation_id, created_at) VALUES (?, ?, ?, ?, SYSDATE(6))",
-            [.uuid(event.id), .string(event.type), .string(event.payload), SQLValue(event.correlationID)])
+            "INSERT INTO outbox (id, event_type, payload, correlation_id, trace_context, created_at) VALUES (?, ?, ?, ?, ?, SYSDATE(6))",
+            [.uuid(event.id), .string(event.type), .string(event.payload), SQLValue(event.correlationID),
+             SQLValue(event.traceContextText)])
     }
 
     /// Records a consumed event; false when it was recorded before (a redelivery to skip).

@@ -14,7 +14,7 @@ extension ServiceRuntime {
         var configuration = try MariaDBConfiguration(url: url)
         configuration.poolSize = try settings.config.int("\(settings.prefix)_DATABASE_POOL_SIZE", default: 8, in: 1...128)
         let client = MariaDBClient(configuration: configuration)
-        try await migrate(client, files: migrations, first: eventTables.migration(.mariadb))
+        try await migrate(client, files: migrations, shared: eventTables.migrations(.mariadb))
         addReadinessCheck("mariadb") { try await client.ping() }
         onShutdown { await client.shutdown() }
         return client

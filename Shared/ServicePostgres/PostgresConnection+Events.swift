@@ -10,8 +10,9 @@ extension PostgresConnection {
     /// `occurredAt` may have been read before the lock).
     public func appendToOutbox(_ event: DomainEvent) throws {
         try execute(
-            "INSERT INTO outbox (id, event_type, payload, correlation_id, created_at) VALUES ($1, $2, $3, $4, clock_timestamp())",
-            [.uuid(event.id), .string(event.type), .string(event.payload), SQLValue(event.correlationID)])
+            "INSERT INTO outbox (id, event_type, payload, correlation_id, trace_context, created_at) VALUES ($1, $2, $3, $4, $5, clock_timestamp())",
+            [.uuid(event.id), .string(event.type), .string(event.payload), SQLValue(event.correlationID),
+             SQLValue(event.traceContextText)])
     }
 
     /// Records a consumed event; false when it was recorded before (a redelivery to skip).

@@ -16,7 +16,7 @@ extension ServiceRuntime {
         let maxConnections = try settings.config.int("\(settings.prefix)_DATABASE_POOL_SIZE", default: 8, in: 1...128)
         let client = PostgresClient(
             configuration: try PostgresConfiguration(url: url, applicationName: settings.name, maxConnections: maxConnections))
-        try await migrate(client, files: migrations, first: eventTables.migration(.postgres))
+        try await migrate(client, files: migrations, shared: eventTables.migrations(.postgres))
         addReadinessCheck("postgres") { try await client.ping() }
         onShutdown { await client.shutdown() }
         return client

@@ -29,14 +29,14 @@ enum OutboxDatabase: String, CaseIterable, Sendable, CustomTestStringConvertible
         let tables = EventTables(outbox: true, inbox: false)
         switch self {
         case .postgres:
-            return try await TestPostgres.withSchema(migrations: [tables.migration(.postgres)!], maxConnections: connections) { client in
+            return try await TestPostgres.withSchema(migrations: tables.migrations(.postgres), maxConnections: connections) { client in
                 try await body(
                     PostgresOutboxStore(client: client),
                     { events in try await client.transaction { c in for event in events { try c.appendToOutbox(event) } } },
                     { try await client.query("SELECT last_error FROM outbox").first?.string("last_error") })
             }
         case .mariadb:
-            return try await TestMariaDB.withDatabase(migrations: [tables.migration(.mariadb)!], poolSize: connections) { client in
+            return try await TestMariaDB.withDatabase(migrations: tables.migrations(.mariadb), poolSize: connections) { client in
                 try await body(
                     MariaDBOutboxStore(client: client),
                     { events in try await client.transaction { c in for event in events { try c.appendToOutbox(event) } } },

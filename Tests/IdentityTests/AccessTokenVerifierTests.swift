@@ -1,6 +1,7 @@
 import AccessTokens
 import Crypto
 import Foundation
+import PlatformCore
 import Testing
 
 @Suite("Access token verification")

@@ -3,7 +3,7 @@ import EventKit
 import Foundation
 
 /// The schema a service creates, for store tests: the shared event tables (from `EventTables`,
-/// exactly what the service's version 1 is) and the service's own migration files.
+/// exactly what the service applies) and the service's own migration files.
 public enum ServiceSchemas {
     /// The repository's root, from this file's place in it.
     public static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -14,6 +14,6 @@ public enum ServiceSchemas {
         of folder: String, eventTables: EventTables, dialect: EventTables.Dialect = .postgres
     ) throws -> [Migration] {
         let own = try Migration.load(from: repositoryRoot.appendingPathComponent("Services/\(folder)/Migrations"))
-        return (eventTables.migration(dialect).map { [$0] } ?? []) + own
+        return eventTables.migrations(dialect) + own
     }
 }

@@ -107,11 +107,12 @@ def test_each_service_is_built_named_and_wired_as_the_table_says():
         assert depends["db-init"] == {"condition": "service_completed_successfully"}, name
 
 
-def test_only_the_gateway_is_published_and_legacy_fronts_behind_a_profile():
+def test_only_the_gateway_and_jaegers_ui_are_published_and_legacy_fronts_behind_a_profile():
     spec = compose()["services"]
     published = {name: s["ports"] for name, s in spec.items() if s.get("ports")}
     assert published.pop("gateway") == [f"${{GATEWAY_PUBLISHED_PORT:-{SERVICES['gateway']['http']}}}:{SERVICES['gateway']['http']}"]
     legacy = published.pop("legacy-ports")
+    assert published.pop("jaeger") == ["${JAEGER_PUBLISHED_PORT:-16686}:16686"]  # the tracing UI
     assert published == {}
     assert spec["legacy-ports"]["profiles"] == ["legacy"]
     for name in ("client", "event"):

@@ -9,6 +9,7 @@ import time
 import grpc
 
 import protogen
+import service_identity
 import stack
 
 protogen.ensure_stubs()
@@ -35,7 +36,7 @@ class Channels:
 
     def __call__(self, service: str) -> grpc.Channel:
         if service not in self._open:
-            self._open[service] = grpc.insecure_channel(stack.grpc_target(service))
+            self._open[service] = service_identity.channel_as("gateway", service)
         return self._open[service]
 
     def health(self, service: str) -> health_pb2_grpc.HealthStub:

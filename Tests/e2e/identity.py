@@ -34,6 +34,7 @@ import requests
 
 import contract
 import protogen
+import service_identity
 import stack
 
 protogen.ensure_stubs()
@@ -310,7 +311,7 @@ _channels_lock = threading.Lock()
 def channel(service: str) -> grpc.Channel:
     with _channels_lock:
         if service not in _channels:
-            _channels[service] = grpc.insecure_channel(stack.grpc_target(service))
+            _channels[service] = service_identity.channel_as("gateway", service)
         return _channels[service]
 
 

@@ -15,7 +15,8 @@ RESTART = ROOT / "scripts" / "service-restart"
 # What scripts/test starts the stack with; a restarted service gets the same.
 TEST_STACK_ENV = {"BCRYPT_COST": "4", "GATEWAY_TRUSTED_PROXIES": "127.0.0.0/8"}
 # Settings a test may start a service with; a restart without them gets the defaults back.
-TUNABLES = ("ORDER_PAYMENT_TIMEOUT", "PRODUCT_LOW_STOCK_THRESHOLD", "PAYMENT_PROVIDER_LATENCY_MS")
+TUNABLES = ("ORDER_PAYMENT_TIMEOUT", "PRODUCT_LOW_STOCK_THRESHOLD", "PAYMENT_PROVIDER_LATENCY_MS",
+            "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_BSP_SCHEDULE_DELAY")
 
 
 def local_dir() -> Path:

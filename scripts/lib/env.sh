@@ -20,7 +20,7 @@ PLATFORM_ENV_VARS=(
     AMQP_URL
     TEST_POSTGRES_URL TEST_MARIADB_URL TEST_AMQP_URL TEST_MONGO_URL TEST_S3_URL
     TEST_AMQP_RESTART_CMD ADMIN_EMAIL ADMIN_PASSWORD MEDIA_URL_SIGNING_KEY MEDIA_STORAGE MEDIA_SPOOL_DIR
-    GATEWAY_CSRF_KEY
+    GATEWAY_CSRF_KEY PLATFORM_SERVICE_KEY
 )
 for _service in "${SERVICES[@]}"; do
     [[ ${SERVICE_STORE[$_service]} == - ]] || PLATFORM_ENV_VARS+=("${SERVICE_PREFIX[$_service]}_DATABASE_URL")
@@ -73,6 +73,8 @@ _platform_env_load() {
     export MEDIA_SPOOL_DIR="${MEDIA_SPOOL_DIR:-$LOCAL_DIR/tmp/media}"
     # The gateway: the key of browser sessions' CSRF tokens.
     export GATEWAY_CSRF_KEY="${GATEWAY_CSRF_KEY:-${pw[GATEWAY_CSRF_KEY]-}}"
+    # Every service: the key of the tokens by which services prove to one another who calls.
+    export PLATFORM_SERVICE_KEY="${PLATFORM_SERVICE_KEY:-${pw[PLATFORM_SERVICE_KEY]-}}"
 
     export TEST_POSTGRES_URL="postgresql://platform_test:${pw[POSTGRES_PLATFORM_TEST_PASSWORD]-}@$pg/platform_test"
     export TEST_MARIADB_URL="mariadb://platform_test:${pw[MARIADB_PLATFORM_TEST_PASSWORD]-}@$my/platform_test"

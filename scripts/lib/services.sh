@@ -45,13 +45,19 @@ replica_hosts() {
 
 # start_service NAME BIN_DIR [REPLICA]: starts one service detached, its log appended to
 # .local/logs/NAME.log and its pid in .local/run/NAME.pid; prints the pid. Replica R > 1 binds
-# 127.0.0.R (the same ports) and is named NAME-R in those files.
+# 127.0.0.R (the same ports) and is named NAME-R in those files. PLATFORM_MTLS=1: its gRPC server
+# and clients use mutual TLS with its certificate in .local/tls (scripts/service-certificates).
 start_service() {
     local replica=${3:-1} label bind=${BIND_HOST:-127.0.0.1}
     label="$(replica_name "$1" "$replica")"
     ((replica == 1)) || bind="127.0.0.$replica"
     mkdir -p "$LOCAL_DIR/logs" "$LOCAL_DIR/run"
-    BIND_HOST="$bind" setsid "$2/$1" >>"$LOCAL_DIR/logs/$label.log" 2>&1 </dev/null &
+    local tls=()
+    if [[ ${PLATFORM_MTLS:-0} == 1 ]]; then
+        tls=("GRPC_TLS_CA_FILE=$LOCAL_DIR/tls/ca.pem" "GRPC_TLS_CERT_FILE=$LOCAL_DIR/tls/$1.pem"
+            "GRPC_TLS_KEY_FILE=$LOCAL_DIR/tls/$1-key.pem")
+    fi
+    env BIND_HOST="$bind" "${tls[@]}" setsid "$2/$1" >>"$LOCAL_DIR/logs/$label.log" 2>&1 </dev/null &
     echo $! >"$LOCAL_DIR/run/$label.pid"
     echo $!
 }

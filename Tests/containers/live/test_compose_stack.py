@@ -20,6 +20,7 @@ import requests
 from PIL import Image
 
 GATEWAY = os.environ.get("COMPOSE_GATEWAY_URL", "")
+JAEGER = os.environ.get("COMPOSE_JAEGER_URL", "")
 TIMEOUT = 10
 SETTLE = 60
 state: dict[str, Any] = {}
@@ -84,6 +85,21 @@ def test_an_order_is_paid():
                  json={"items": [{"product_id": state["product"], "quantity": 10}]}), 200)
     order = place_paid_order()
     assert order["total_cents"] == 250 and order["payment"]["status"] == "succeeded", order
+
+
+def test_the_order_is_one_trace_in_jaeger():
+    """Jaeger's query API (the stand-in's, here) holds the order's trace with gateway, product and
+    payment spans in it: every service exports to the compose file's collector."""
+    def order_trace() -> dict | None:
+        traces = requests.get(f"{JAEGER}/api/traces", params={"service": "gateway"}, timeout=TIMEOUT).json()["data"]
+        for trace in traces:
+            names = {(s["process"]["serviceName"], s["operationName"]) for s in trace["spans"]}
+            if {("gateway", "POST /api/orders"), ("payment", "consume order.created"),
+                    ("product", "consume payment.succeeded")} <= names:
+                return trace
+        return None
+
+    eventually(order_trace, "the order's trace in jaeger")
 
 
 def test_a_ticket_is_bought():
