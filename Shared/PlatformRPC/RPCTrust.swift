@@ -1,4 +1,5 @@
 import GRPCNIOTransportHTTP2
+import PlatformCore
 
 /// How this service's gRPC server and clients prove who they are: mutual TLS with certificates
 /// from files (all signed by the platform's CA), a service token key, both, or neither.
@@ -26,6 +27,11 @@ public struct RPCTrust: Sendable {
 
     /// No proof asked or given: in-process tests.
     public static let none = RPCTrust()
+
+    /// For the start-up log line: `mtls+token`, `token`, `mtls` or `nothing`.
+    public var summary: String {
+        [tls.map { _ in "mtls" }, tokens.map { _ in "token" }].compactMap { $0 }.joined(separator: "+").nonEmpty ?? "nothing"
+    }
 
     var serverSecurity: HTTP2ServerTransport.Posix.TransportSecurity {
         guard let tls else { return .plaintext }

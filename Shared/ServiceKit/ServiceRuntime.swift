@@ -153,7 +153,10 @@ public struct ServiceRuntime: Sendable {
                 logger: logger))
         logger.info(
             "service starting",
-            metadata: ["http_port": "\(settings.httpPort)", "grpc_port": "\(settings.grpcPort)", "host": "\(settings.bindHost)"])
+            metadata: [
+                "http_port": "\(settings.httpPort)", "grpc_port": "\(settings.grpcPort)", "host": "\(settings.bindHost)",
+                "grpc_callers_proven_by": "\(settings.rpcTrust.summary)",
+            ])
         try await group.run()
         logger.info("service stopped")
     }

@@ -20,7 +20,8 @@ public struct ServiceSettings: Sendable {
     /// What `/health` reports: the release, or what the deployment names it (an image tag).
     public let version: String
     public let config: ConfigReader
-    /// How calls between services are authenticated (`PLATFORM_SERVICE_KEY`, `GRPC_TLS_*_FILE`).
+    /// How calls between services are authenticated (`PLATFORM_SERVICE_KEY`, `GRPC_TLS_DIR` or
+    /// `GRPC_TLS_*_FILE`).
     public let rpcTrust: RPCTrust
 
     /// The platform's release.
@@ -55,7 +56,11 @@ public struct ServiceSettings: Sendable {
             }
             trust.tokens = ServiceTokens(caller: service, key: Array(key.utf8))
         }
-        let files = ["GRPC_TLS_CA_FILE", "GRPC_TLS_CERT_FILE", "GRPC_TLS_KEY_FILE"].map { config.optional($0) }
+        var files = ["GRPC_TLS_CA_FILE", "GRPC_TLS_CERT_FILE", "GRPC_TLS_KEY_FILE"].map { config.optional($0) }
+        // A folder as scripts/service-certificates writes it: ca.pem, <service>.pem, <service>-key.pem.
+        if let directory = config.optional("GRPC_TLS_DIR") {
+            files = ["ca.pem", "\(service).pem", "\(service)-key.pem"].enumerated().map { files[$0] ?? "\(directory)/\($1)" }
+        }
         if files.contains(where: { $0 != nil }) {
             guard let ca = files[0], let certificate = files[1], let key = files[2] else {
                 throw ConfigError(variable: "GRPC_TLS_CA_FILE", problem: "mutual TLS needs GRPC_TLS_CA_FILE, GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE")

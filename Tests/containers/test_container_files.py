@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 COMPOSE = ROOT / "docker-compose.yml"
 LOCAL_OVERRIDE = ROOT / "Dockerfiles/local/docker-compose.local.yml"
+MTLS_OVERRIDE = ROOT / "docker-compose.mtls.yml"
 STORE_SCHEMES = {"postgres": "postgresql", "mariadb": "mariadb", "mongo": "mongodb"}
 STORE_PORTS = {"postgres": 5432, "mariadb": 3306, "mongo": 27017}
 
@@ -71,8 +72,25 @@ def test_every_dockerfile_passes_hadolint():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_mtls_override_gives_every_service_its_certificates(tmp_path):
+    """docker-compose.mtls.yml is valid compose, makes the certificates in a one-shot container and
+    gives each of the ten services the folder (read-only) and waits for it; nothing else."""
+    assert run(BIN / "check-jsonschema", "--builtin-schema", "vendor.compose-spec", MTLS_OVERRIDE).returncode == 0
+    override = yaml.safe_load(MTLS_OVERRIDE.read_text())["services"]
+    certs = override.pop("certs")
+    assert certs["entrypoint"][0] == "/opt/platform/scripts/service-certificates"
+    assert set(override) == set(SERVICES)
+    for name, service in override.items():
+        assert service["environment"] == {"GRPC_TLS_DIR": "/var/lib/platform-tls"}, name
+        assert service["volumes"] == ["tls:/var/lib/platform-tls:ro"], name
+        assert service["depends_on"] == {"certs": {"condition": "service_completed_successfully"}}, name
+    local = yaml.safe_load((ROOT / "Dockerfiles/local/docker-compose.mtls.local.yml").read_text())["services"]
+    assert set(local) == {"certs"} and set(local["certs"]) == {"image", "build"}
+
+
 def test_the_yaml_passes_yamllint():
-    files = [COMPOSE, ROOT / ".yamllint.yaml", ROOT / ".hadolint.yaml", LOCAL_OVERRIDE, *sorted((ROOT / "deploy").rglob("*.yaml"))]
+    files = [COMPOSE, ROOT / ".yamllint.yaml", ROOT / ".hadolint.yaml", LOCAL_OVERRIDE, MTLS_OVERRIDE,
+             ROOT / "Dockerfiles/local/docker-compose.mtls.local.yml", *sorted((ROOT / "deploy").rglob("*.yaml"))]
     result = run(BIN / "yamllint", "--strict", "-c", ROOT / ".yamllint.yaml", *files)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -218,6 +236,41 @@ def test_the_local_overlay_gives_every_container_what_compose_gives_it(tmp_path)
                 variables |= env_file(tmp_path / f"{name}.env")
         assert variables == {k: "" if v is None else str(v) for k, v in expected[name].get("environment", {}).items()}, name
         assert container["image"] == expected[name]["image"], name
+
+
+def apply_json_patch(document: dict, operations: list[dict]) -> dict:
+    """RFC 6902 `add` and `replace` (what the overlays use), paths of keys, indexes and `-`."""
+    for operation in operations:
+        *parents, last = operation["path"].strip("/").split("/")
+        target = document
+        for key in parents:
+            target = target[int(key)] if isinstance(target, list) else target[key]
+        if isinstance(target, list):
+            target.append(operation["value"]) if last == "-" else target.insert(int(last), operation["value"])
+        else:
+            assert operation["op"] == "add" or last in target, operation
+            target[last] = operation["value"]
+    return document
+
+
+def test_the_mtls_overlay_mounts_each_services_certificates_and_validates(tmp_path):
+    overlay = yaml.safe_load((KUBERNETES / "overlays/local-mtls/kustomization.yaml").read_text())
+    assert overlay["resources"] == ["../local"]
+    files = {g["name"]: g["files"] for g in overlay["secretGenerator"]}
+    patched = []
+    for name in SERVICES:
+        assert files[f"platform-{name}-tls"] == [f"secrets/tls/{n}" for n in ("ca.pem", f"{name}.pem", f"{name}-key.pem")]
+        (patch,) = [p for p in overlay["patches"] if p["target"] == {"kind": "Deployment", "name": name}]
+        deployment = next(d for d in yaml.safe_load_all((KUBERNETES / "base" / f"{name}.yaml").read_text()) if d["kind"] == "Deployment")
+        result = apply_json_patch(deployment, yaml.safe_load(patch["patch"]))
+        container = result["spec"]["template"]["spec"]["containers"][0]
+        assert {"name": "GRPC_TLS_DIR", "value": "/var/lib/platform-tls"} in container["env"]
+        assert "grpc" not in container["livenessProbe"]  # the kubelet has no client certificate
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(result))
+        patched.append(path)
+    result = run(BIN / "kubernetes-validate", "--strict", "--quiet", "-k", "1.31.0", *patched)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_each_service_has_probes_limits_a_budget_and_an_autoscaler():

@@ -53,10 +53,7 @@ start_service() {
     ((replica == 1)) || bind="127.0.0.$replica"
     mkdir -p "$LOCAL_DIR/logs" "$LOCAL_DIR/run"
     local tls=()
-    if [[ ${PLATFORM_MTLS:-0} == 1 ]]; then
-        tls=("GRPC_TLS_CA_FILE=$LOCAL_DIR/tls/ca.pem" "GRPC_TLS_CERT_FILE=$LOCAL_DIR/tls/$1.pem"
-            "GRPC_TLS_KEY_FILE=$LOCAL_DIR/tls/$1-key.pem")
-    fi
+    if [[ ${PLATFORM_MTLS:-0} == 1 ]]; then tls=("GRPC_TLS_DIR=$LOCAL_DIR/tls"); fi
     env BIND_HOST="$bind" "${tls[@]}" setsid "$2/$1" >>"$LOCAL_DIR/logs/$label.log" 2>&1 </dev/null &
     echo $! >"$LOCAL_DIR/run/$label.pid"
     echo $!
