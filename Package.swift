@@ -72,7 +72,7 @@ let sharedTargets: [Target] = [
     .target(name: "PlatformTelemetry", dependencies: ["PlatformTracing", otel, tracing, logging, serviceLifecycle], path: "Shared/PlatformTelemetry"),
     .target(name: "Postgres", dependencies: ["DatabaseKit", "PlatformCore", "CLibPQ"], path: "Shared/Postgres"),
     .target(name: "MariaDB", dependencies: ["DatabaseKit", "PlatformCore", "CMariaDB"], path: "Shared/MariaDB"),
-    .target(name: "Mongo", dependencies: ["DatabaseKit", "CMongoc"], path: "Shared/Mongo"),
+    .target(name: "Mongo", dependencies: ["DatabaseKit", "PlatformTracing", "CMongoc"], path: "Shared/Mongo"),
     .target(name: "AMQP", dependencies: ["BlockingIO", "CRabbitMQ", "PlatformCore", logging], path: "Shared/AMQP"),
     .target(
         name: "PlatformHTTP",

@@ -1,9 +1,10 @@
+import Instrumentation
 import PlatformTracing
 import Tracing
 
 /// The spans of database work, when tracing is on: one per transaction, and one per statement
-/// that runs on its own. They name the operations (`SELECT`, `INSERT`…), never a statement's
-/// text or parameters.
+/// (or MongoDB command) that runs on its own. They name the operations (`SELECT`, `INSERT`,
+/// `find`…), never a statement's text, a filter or parameters, and only within a trace.
 public struct DatabaseSpans: Sendable {
     /// `postgresql`, `mariadb`, `mongodb` (OpenTelemetry's `db.system.name`).
     public let system: String
@@ -20,17 +21,20 @@ public struct DatabaseSpans: Sendable {
         return keyword.isEmpty ? "STATEMENT" : keyword.uppercased()
     }
 
-    /// One statement outside a transaction.
-    public func statement<T>(_ operation: String, _ body: () async throws -> T) async throws -> T {
-        try await PlatformTracing.withSpan("\(operation) \(namespace)", ofKind: .client, attributes: { attributes in
+    /// One statement outside a transaction (for MongoDB, one command on `collection`).
+    public func statement<T>(_ operation: String, collection: String? = nil, _ body: () async throws -> T) async throws -> T {
+        guard Self.inTrace else { return try await body() }
+        let target = collection.map { "\(namespace).\($0)" } ?? namespace
+        return try await PlatformTracing.withSpan("\(operation) \(target)", ofKind: .client, attributes: { attributes in
             describe(&attributes)
             attributes["db.operation.name"] = operation
+            attributes["db.collection.name"] = collection
         }) { _ in try await body() }
     }
 
     /// A transaction; `body` returns its result and the operations of its statements, in order.
     public func transaction<T>(_ body: (_ recording: Bool) async throws -> (T, [String])) async throws -> T {
-        guard PlatformTracing.isEnabled else { return try await body(false).0 }
+        guard PlatformTracing.isEnabled, Self.inTrace else { return try await body(false).0 }
         return try await PlatformTracing.withSpan("transaction \(namespace)", ofKind: .client, attributes: describe) { span in
             let (result, operations) = try await body(true)
             span?.attributes["db.operation.name"] = operations.joined(separator: " ")
@@ -38,6 +42,10 @@ public struct DatabaseSpans: Sendable {
             return result
         }
     }
+
+    /// Database work starts no trace of its own: the relays' polls, sweeps and readiness pings
+    /// would fill the backend with one-span traces. It is traced as part of a request or event.
+    private static var inTrace: Bool { ServiceContext.current != nil }
 
     private func describe(_ attributes: inout SpanAttributes) {
         attributes["db.system.name"] = system

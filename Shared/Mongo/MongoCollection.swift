@@ -1,5 +1,6 @@
 import CMongoc
 import DatabaseKit
+import PlatformTracing
 
 /// One collection of the client's database. Cheap to create; holds no connection.
 ///
@@ -13,7 +14,7 @@ public struct MongoCollection: Sendable {
     @discardableResult
     public func insertOne(_ document: BSONDocument) async throws -> BSON {
         let (document, id) = Self.withID(document)
-        try await withCollection { collection in
+        try await withCollection("insert") { collection in
             let bson = try BSONWriter.encode(document)
             var error = bson_error_t()
             guard mongoc_collection_insert_one(collection, bson.pointer, nil, nil, &error) else {
@@ -28,7 +29,7 @@ public struct MongoCollection: Sendable {
     public func insertMany(_ documents: [BSONDocument]) async throws -> [BSON] {
         guard !documents.isEmpty else { return [] }
         let prepared = documents.map(Self.withID)
-        try await withCollection { collection in
+        try await withCollection("insert") { collection in
             let buffers = try prepared.map { try BSONWriter.encode($0.document) }
             var pointers: [OpaquePointer?] = buffers.map(\.pointer)
             var error = bson_error_t()
@@ -57,7 +58,7 @@ public struct MongoCollection: Sendable {
         if limit > 0 { options["limit"] = .int64(Int64(limit)) }
         if let projection { options["projection"] = .document(projection) }
         let findOptions = options
-        return try await withCollection { collection in
+        return try await withCollection("find") { collection in
             let filterBSON = try BSONWriter.encode(filter)
             let optionsBSON = try BSONWriter.encode(findOptions)
             guard let cursor = mongoc_collection_find_with_opts(collection, filterBSON.pointer, optionsBSON.pointer, nil)
@@ -104,7 +105,7 @@ public struct MongoCollection: Sendable {
 
     /// How many documents match `filter` (an aggregation on the server, exact).
     public func countDocuments(_ filter: BSONDocument = [:]) async throws -> Int {
-        try await withCollection { collection in
+        try await withCollection("count") { collection in
             let filterBSON = try BSONWriter.encode(filter)
             var error = bson_error_t()
             let count = mongoc_collection_count_documents(collection, filterBSON.pointer, nil, nil, nil, &error)
@@ -121,7 +122,7 @@ public struct MongoCollection: Sendable {
         if unique { index["unique"] = true }
         if sparse { index["sparse"] = true }
         let command: BSONDocument = ["createIndexes": .string(self.name), "indexes": [.document(index)]]
-        try await withCollection { collection in
+        try await withCollection("createIndexes") { collection in
             let commandBSON = try BSONWriter.encode(command)
             var error = bson_error_t()
             guard mongoc_collection_write_command_with_opts(collection, commandBSON.pointer, nil, nil, &error) else {
@@ -132,7 +133,7 @@ public struct MongoCollection: Sendable {
 
     /// Drops the collection and its indexes; dropping a missing collection is not an error.
     public func drop() async throws {
-        try await withCollection { collection in
+        try await withCollection("drop") { collection in
             var error = bson_error_t()
             if !mongoc_collection_drop_with_opts(collection, nil, &error) {
                 let failure = DatabaseError(mongo: error)
@@ -145,7 +146,7 @@ public struct MongoCollection: Sendable {
         filter: BSONDocument, update: BSONDocument, upsert: Bool, many: Bool
     ) async throws -> (matched: Int, modified: Int, upsertedID: BSON?) {
         let options: BSONDocument = upsert ? ["upsert": true] : [:]
-        let reply = try await withCollection { collection in
+        let reply = try await withCollection("update") { collection in
             let filterBSON = try BSONWriter.encode(filter)
             let updateBSON = try BSONWriter.encode(update)
             let optionsBSON = try BSONWriter.encode(options)
@@ -160,7 +161,7 @@ public struct MongoCollection: Sendable {
     }
 
     private func delete(_ filter: BSONDocument, many: Bool) async throws -> Int {
-        let reply = try await withCollection { collection in
+        let reply = try await withCollection("delete") { collection in
             let filterBSON = try BSONWriter.encode(filter)
             let reply = BSONBuffer()
             var error = bson_error_t()
@@ -179,13 +180,20 @@ public struct MongoCollection: Sendable {
         return (document, id)
     }
 
-    private func withCollection<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) throws -> T) async throws -> T {
+    /// `operation` (MongoDB's command name) names the call's span when tracing is on.
+    private func withCollection<T: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable (OpaquePointer) throws -> T
+    ) async throws -> T {
         let database = client.configuration.database
         let name = self.name
-        return try await client.withClient { client in
-            let collection = mongoc_client_get_collection(client, database, name)!
-            defer { mongoc_collection_destroy(collection) }
-            return try body(collection)
+        let call = {
+            try await client.withClient { client in
+                let collection = mongoc_client_get_collection(client, database, name)!
+                defer { mongoc_collection_destroy(collection) }
+                return try body(collection)
+            }
         }
+        guard PlatformTracing.isEnabled else { return try await call() }
+        return try await DatabaseSpans(system: "mongodb", namespace: database).statement(operation, collection: name, call)
     }
 }

@@ -28,7 +28,7 @@ public struct TracingClientInterceptor: ClientInterceptor {
     }
 }
 
-/// A server span per call, continuing the caller's trace from the metadata.
+/// A server span per call, continuing the caller's trace from the metadata (health checks aside).
 public struct TracingServerInterceptor: ServerInterceptor {
     public init() {}
 
@@ -37,6 +37,8 @@ public struct TracingServerInterceptor: ServerInterceptor {
         context: ServerContext,
         next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
     ) async throws -> StreamingServerResponse<Output> {
+        // Probes' health checks are not traced (as the HTTP ops routes are not).
+        if context.descriptor.service == Grpc_Health_V1_Health.descriptor { return try await next(request, context) }
         var parent = ServiceContext.topLevel
         InstrumentationSystem.instrument.extract(request.metadata, into: &parent, using: MetadataCarrier())
         let method = context.descriptor.fullyQualifiedMethod

@@ -61,7 +61,7 @@ public final class PostgresClient: Sendable {
 
     /// A real round trip, for readiness checks.
     public func ping() async throws {
-        _ = try await query("SELECT 1")
+        _ = try await pool.withConnection { try $0.query("SELECT 1") }
     }
 
     public func shutdown() async {

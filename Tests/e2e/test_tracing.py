@@ -15,7 +15,7 @@ from commerce import new_cafe, new_product, order_placed, restock, wait_for_orde
 from identity import new_account
 from stack import wait_until
 
-TRACED = ("gateway", "product", "payment")
+TRACED = ("gateway", "product", "payment", "client")
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +91,25 @@ def test_one_order_is_one_trace_across_http_grpc_and_the_broker(receiver: otlp.R
     for span in spans:
         assert span is http or http in ancestors(span, spans), (span.service, span.name)
     assert not any(s.error for s in spans)
+
+
+@pytest.mark.disruptive
+def test_a_mongodb_command_is_a_span_of_the_request(receiver: otlp.Receiver) -> None:
+    buyer = new_account(tag="traced-client")
+    # The gateway may still be reconnecting to the restarted client service (503 meanwhile).
+    response = wait_until(lambda: (r := identity.put("/api/clients/me", token=buyer.access_token,
+                                                     json={"first_name": "Traced"})).status_code == 200 and r,
+                          timeout=15, what="PUT /api/clients/me to succeed")
+    request_id = response.headers["X-Request-ID"]
+    http = wait_until(lambda: next((s for s in receiver.find(service="gateway", kind="SERVER")
+                                    if s.attributes.get("request_id") == request_id), None),
+                      timeout=10, what="the request's span")
+    commands = wait_until(lambda: [s for s in receiver.trace(http.trace_id)
+                                   if s.service == "client" and s.attributes.get("db.system.name") == "mongodb"],
+                          timeout=10, what="client's MongoDB spans in the request's trace")
+    for span in commands:
+        assert http in ancestors(span, receiver.trace(http.trace_id)), span
+        assert span.attributes["db.collection.name"] and "Traced" not in str(span.attributes), span
 
 
 @pytest.mark.disruptive
