@@ -52,3 +52,8 @@ public struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
         await isServing() ? .serving : .notServing
     }
 }
+
+extension ServerContext {
+    /// A call of the gRPC health service: probes' checks, which are neither traced nor asked who calls.
+    var isHealthCheck: Bool { descriptor.service == Grpc_Health_V1_Health.descriptor }
+}

@@ -1,5 +1,4 @@
 import GRPCNIOTransportHTTP2
-import PlatformCore
 
 /// How this service's gRPC server and clients prove who they are: mutual TLS with certificates
 /// from files (all signed by the platform's CA), a service token key, both, or neither.
@@ -30,7 +29,12 @@ public struct RPCTrust: Sendable {
 
     /// For the start-up log line: `mtls+token`, `token`, `mtls` or `nothing`.
     public var summary: String {
-        [tls.map { _ in "mtls" }, tokens.map { _ in "token" }].compactMap { $0 }.joined(separator: "+").nonEmpty ?? "nothing"
+        switch (tls != nil, tokens != nil) {
+        case (true, true): "mtls+token"
+        case (true, false): "mtls"
+        case (false, true): "token"
+        case (false, false): "nothing"
+        }
     }
 
     var serverSecurity: HTTP2ServerTransport.Posix.TransportSecurity {

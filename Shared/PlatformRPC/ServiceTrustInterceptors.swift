@@ -54,7 +54,7 @@ public struct ServiceTrustServerInterceptor: ServerInterceptor {
         context: ServerContext,
         next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
     ) async throws -> StreamingServerResponse<Output> {
-        if context.descriptor.service == Grpc_Health_V1_Health.descriptor { return try await next(request, context) }
+        if context.isHealthCheck { return try await next(request, context) }
         guard let caller = caller(request.metadata, context) else {
             throw RPCError(code: .unauthenticated, message: "\(service) answers the platform's services only")
         }

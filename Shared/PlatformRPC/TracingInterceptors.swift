@@ -37,8 +37,7 @@ public struct TracingServerInterceptor: ServerInterceptor {
         context: ServerContext,
         next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
     ) async throws -> StreamingServerResponse<Output> {
-        // Probes' health checks are not traced (as the HTTP ops routes are not).
-        if context.descriptor.service == Grpc_Health_V1_Health.descriptor { return try await next(request, context) }
+        if context.isHealthCheck { return try await next(request, context) }
         var parent = ServiceContext.topLevel
         InstrumentationSystem.instrument.extract(request.metadata, into: &parent, using: MetadataCarrier())
         let method = context.descriptor.fullyQualifiedMethod
