@@ -66,9 +66,14 @@ public func buildGatewayService(_ settings: ServiceSettings, overrides: GatewayO
     let api = GatewayAPI(
         peers: peers, gate: gate, profiles: profiles, browser: browser, health: try healthProbe(settings))
     let policy = APIMiddleware(document: document, authenticate: { try await authenticator.caller(of: $0) })
+    // The public port shows operational detail (metrics, what /ready checked) to admins only.
+    runtime.restrictOpsDetail { request in (try? await authenticator.caller(of: request.head))?.has(.admin) ?? false }
     runtime.addEdgeMiddleware(SecurityHeaders())
     runtime.addEdgeMiddleware(CORSPolicy(origins: corsOrigins, document: document))
+    let limits = RequestLimits(paths: APIPaths(document))
     runtime.addRoutes { router in
+        router.add(middleware: limits)
+        router.add(middleware: SafeRetry())
         docs.add(to: router)
         web.add(to: router)
         try api.registerHandlers(

@@ -10,6 +10,8 @@ public struct AppError: Error, Sendable, Equatable, CustomStringConvertible {
         case failedPrecondition = "failed_precondition"
         case resourceExhausted = "resource_exhausted"
         case payloadTooLarge = "payload_too_large"
+        case headersTooLarge = "headers_too_large"
+        case methodNotAllowed = "method_not_allowed"
         case unsupportedMediaType = "unsupported_media_type"
         case unavailable
         case deadlineExceeded = "deadline_exceeded"
@@ -47,6 +49,8 @@ extension AppError.Code {
         case .alreadyExists, .failedPrecondition: 409
         case .resourceExhausted: 429
         case .payloadTooLarge: 413
+        case .headersTooLarge: 431
+        case .methodNotAllowed: 405
         case .unsupportedMediaType: 415
         case .unavailable: 503
         case .deadlineExceeded: 504
@@ -64,6 +68,8 @@ extension AppError.Code {
         case 409: self = .alreadyExists
         case 429: self = .resourceExhausted
         case 413: self = .payloadTooLarge
+        case 431: self = .headersTooLarge
+        case 405: self = .methodNotAllowed
         case 415: self = .unsupportedMediaType
         case 503: self = .unavailable
         case 504: self = .deadlineExceeded

@@ -77,7 +77,7 @@ extension AppError.Code {
         case .failedPrecondition: .failedPrecondition
         case .resourceExhausted: .resourceExhausted
         // Transport-level refusals of the REST edge; between services they are bad arguments.
-        case .payloadTooLarge, .unsupportedMediaType: .invalidArgument
+        case .payloadTooLarge, .headersTooLarge, .methodNotAllowed, .unsupportedMediaType: .invalidArgument
         case .unavailable: .unavailable
         case .deadlineExceeded: .deadlineExceeded
         case .internal: .internalError

@@ -15,15 +15,27 @@ public final class RPCClients: Service, Sendable {
     public typealias Client = GRPCClient<Transport>
 
     private let clients = Mutex<[String: (client: Client, connections: Task<Void, Never>)]>([:])
-    private let defaultTimeout: Duration
     private let trust: RPCTrust
+    private let serviceConfig: ServiceConfig
 
     /// - Parameters:
     ///   - defaultTimeout: the deadline of every RPC that does not set its own.
     ///   - trust: the certificate and the token key the calls present.
     public init(defaultTimeout: Duration = .seconds(5), trust: RPCTrust = .none) {
-        self.defaultTimeout = defaultTimeout
         self.trust = trust
+        // A call waits for a ready connection within its deadline rather than failing at once
+        // while the peer restarts (gRPC's default fails fast for the whole reconnect backoff).
+        // No retry policy: grpc-swift's retry executor does not watch its deadline while it waits
+        // for a connection; the gateway answers safe requests again instead (`SafeRetry`).
+        serviceConfig = ServiceConfig(
+            methodConfig: [MethodConfig(names: [MethodConfig.Name(service: "")], waitForReady: true, timeout: defaultTimeout)],
+            loadBalancingConfig: [.roundRobin])
+    }
+
+    /// Reconnects quickly to a restarted peer: 100 ms at first, never more than 2 s apart
+    /// (gRPC's default grows to two minutes, so a peer down for a while was reached late).
+    static let transportConfig = Transport.Config.defaults {
+        $0.backoff = .init(initial: .milliseconds(100), max: .seconds(2), multiplier: 1.6, jitter: 0.2)
     }
 
     /// The client for `host:port`, created once. `host` is a name (looked up again and again: a
@@ -34,20 +46,17 @@ public final class RPCClients: Service, Sendable {
         let key = "\(host):\(port)"
         return try clients.withLock { clients in
             if let existing = clients[key] { return existing.client }
-            let serviceConfig = ServiceConfig(
-                methodConfig: [MethodConfig(names: [MethodConfig.Name(service: "")], timeout: defaultTimeout)],
-                loadBalancingConfig: [.roundRobin])
             let transport: Transport
             if let addresses = Self.ipv4Addresses(host) {
                 transport = try Transport(
                     target: .ipv4(pairs: addresses.map { ($0, port) }), transportSecurity: trust.clientSecurity(verifyingName: false),
-                    serviceConfig: serviceConfig)
+                    config: Self.transportConfig, serviceConfig: serviceConfig)
             } else {
                 var resolvers = NameResolverRegistry.defaults
                 resolvers.registerFactory(RefreshingDNSResolverFactory())
                 transport = try Transport(
                     target: RefreshingDNSTarget(host: host, port: port), transportSecurity: trust.clientSecurity(verifyingName: true),
-                    resolverRegistry: resolvers, serviceConfig: serviceConfig)
+                    config: Self.transportConfig, resolverRegistry: resolvers, serviceConfig: serviceConfig)
             }
             var interceptors: [any ClientInterceptor] = PlatformTracing.isEnabled ? [TracingClientInterceptor()] : []
             if let tokens = trust.tokens { interceptors.append(ServiceTokenClientInterceptor(tokens: tokens)) }

@@ -5,6 +5,7 @@ import GRPCCore
 import Glibc
 import Hummingbird
 import Logging
+import NIOCore
 import PlatformConfig
 import PlatformCore
 import PlatformHTTP
@@ -26,6 +27,7 @@ public struct ServiceRuntime: Sendable {
     private var exporters: [any Service] = []
     private var routeSetups: [@Sendable (Router<AppRequestContext>) throws -> Void] = []
     private var edgeSetups: [@Sendable (Router<AppRequestContext>) -> Void] = []
+    private var opsAccess: OpsRoutes.Access?
     /// The broker publisher, when the service uses the broker.
     public private(set) var publisher: AMQPPublisher?
     /// Long-lived gRPC clients for calling other services (one connection per target).
@@ -66,6 +68,9 @@ public struct ServiceRuntime: Sendable {
         edgeSetups.append { $0.add(middleware: middleware) }
     }
 
+    /// Who may read `/metrics` and the checks of `/ready` (a public port); everyone by default.
+    public mutating func restrictOpsDetail(to access: @escaping OpsRoutes.Access) { opsAccess = access }
+
     /// Runs after the servers stopped: close pools and connections here.
     public mutating func onShutdown(_ hook: @escaping @Sendable () async -> Void) { shutdownHooks.append(hook) }
 
@@ -76,7 +81,7 @@ public struct ServiceRuntime: Sendable {
         let edges = edgeSetups
         let router = makePlatformRouter(
             service: settings.name, version: settings.version, readiness: readiness, translateError: translatePlatformError,
-            edge: { router in for setup in edges { setup(router) } })
+            opsAccess: opsAccess, edge: { router in for setup in edges { setup(router) } })
         for setup in routeSetups { try setup(router) }
         return router
     }
@@ -84,6 +89,9 @@ public struct ServiceRuntime: Sendable {
     public func makeHTTPApplication() throws -> some ApplicationProtocol {
         Application(
             router: try makeRouter(),
+            // A connection that sends nothing for the idle timeout is closed, a request head
+            // trickling in byte by byte included (its bytes are not a request part yet).
+            server: .http1(configuration: .init(idleTimeout: .init(settings.httpIdleTimeout))),
             configuration: .init(address: .hostname(settings.bindHost, port: settings.httpPort), serverName: settings.name),
             logger: logger)
     }

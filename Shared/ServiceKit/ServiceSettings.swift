@@ -5,7 +5,7 @@ import PlatformRPC
 
 /// What every service reads from its environment: where it listens, how much it logs,
 /// and where the broker is. Variable names are `<PREFIX>_HTTP_PORT`, `<PREFIX>_GRPC_PORT`,
-/// `BIND_HOST`, `LOG_LEVEL`, `AMQP_URL`, `STARTUP_TIMEOUT` and `PLATFORM_VERSION`.
+/// `BIND_HOST`, `LOG_LEVEL`, `AMQP_URL`, `STARTUP_TIMEOUT`, `HTTP_IDLE_TIMEOUT` and `PLATFORM_VERSION`.
 public struct ServiceSettings: Sendable {
     public let descriptor: ServiceDescriptor
     public let bindHost: String
@@ -17,6 +17,8 @@ public struct ServiceSettings: Sendable {
     /// Where events go without a broker: several services in one test process.
     public private(set) var localEvents: LocalEventBus?
     public let startupTimeout: Duration
+    /// How long an HTTP connection may stay silent (`HTTP_IDLE_TIMEOUT`, 20 s by default).
+    public let httpIdleTimeout: Duration
     /// What `/health` reports: the release, or what the deployment names it (an image tag).
     public let version: String
     public let config: ConfigReader
@@ -44,6 +46,7 @@ public struct ServiceSettings: Sendable {
             descriptor.usesBroker
             ? try config.url("AMQP_URL", default: "amqp://platform@127.0.0.1:5672/%2F", schemes: ["amqp"]) : nil
         startupTimeout = try config.duration("STARTUP_TIMEOUT", default: .seconds(60))
+        httpIdleTimeout = try config.duration("HTTP_IDLE_TIMEOUT", default: .seconds(20))
         version = try config.string("PLATFORM_VERSION", default: Self.release)
         rpcTrust = try Self.rpcTrust(descriptor.name, config)
     }

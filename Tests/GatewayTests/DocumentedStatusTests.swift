@@ -260,7 +260,7 @@ struct DocumentedStatusTests {
         case "getHealth": return Probe(.get, "/health")
         case "headHealth": return Probe(.head, "/health")
         case "getReady": return Probe(.get, "/ready")
-        case "getMetrics": return Probe(.get, "/metrics")
+        case "getMetrics": return Probe(.get, "/metrics", token: try await stack.admin().accessToken)
         case "browserLogin":
             let account = try await stack.customer()
             return Probe(.post, "/api/auth/browser/login", json: ["email": account.email, "password": account.password])
@@ -335,6 +335,8 @@ struct DocumentedStatusTests {
             probe.path = "/api/tickets/ZZZZZZZZZZZZ" + (operation == "checkInTicket" ? "/check-in" : "")
         case 404 where operation == "createPacket":
             probe.json?["event_ids"] = [UUID().uuidString]
+        case 404 where operation == "getMetrics":
+            probe.token = try await stack.customer().accessToken
         case 404 where operation == "getWebAsset":
             probe.path = "/web/no-such-file.js"
         case 404 where operation == "getMyClient":

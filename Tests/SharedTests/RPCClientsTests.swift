@@ -88,4 +88,31 @@ import Testing
             group.cancelAll()
         }
     }
+
+    /// A peer that is not listening yet (restarting) is waited for within the call's deadline,
+    /// not failed at once: gRPC's default failed fast for the whole reconnect backoff.
+    @Test func aCallWaitsForAPeerThatComesBackWithinItsDeadline() async throws {
+        // A port that was free a moment ago: the server comes up on it after the call was made.
+        let probe = RPCServerService(host: "127.0.0.1", port: 0, services: [], interceptors: [])
+        let port = try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await probe.server.serve() }
+            let port = try await probe.listeningPort
+            probe.server.beginGracefulShutdown()
+            try await group.waitForAll()
+            return port
+        }
+        let clients = RPCClients(defaultTimeout: .seconds(10))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await clients.run() }
+            let health = Grpc_Health_V1_Health.Client(wrapping: try clients.client(host: "127.0.0.1", port: port))
+            let call = Task { try await health.check(Grpc_Health_V1_HealthCheckRequest()) }
+            try await Task.sleep(for: .milliseconds(1500))
+            let server = RPCServerService(host: "127.0.0.1", port: port, services: [Replica(name: "back")], interceptors: [])
+            group.addTask { try await server.server.serve() }
+            let error = await #expect(throws: RPCError.self) { try await call.value }
+            #expect(error?.code == .notFound && error?.message == "back", "\(String(describing: error))")
+            server.server.beginGracefulShutdown()
+            group.cancelAll()
+        }
+    }
 }

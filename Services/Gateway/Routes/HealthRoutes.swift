@@ -1,7 +1,9 @@
+import PlatformAPI
+
 /// `/api/health/full`: every service's health for the admin's health page.
 extension GatewayAPI {
     func getFullHealth(_ input: Operations.GetFullHealth.Input) async throws -> Operations.GetFullHealth.Output {
-        let reports = await health.reports()
+        let reports = await health.reports(token: try Caller.current().token)
         let services = reports.map { report in
             Components.Schemas.ServiceHealth(
                 name: report.name, status: .init(rawValue: report.status.rawValue) ?? .unreachable, version: report.version,

@@ -12,19 +12,14 @@ struct CORSPolicy: RouterMiddleware {
     typealias Context = AppRequestContext
 
     let origins: Set<String>
-    /// Path templates of the document (`/api/orders/{id}`) → their methods.
-    private let methods: [(template: [Substring], methods: [String])]
+    private let paths: APIPaths
 
     static let allowedHeaders = "Authorization, Content-Type, X-CSRF-Token, X-Request-ID, Idempotency-Key, If-None-Match"
     static let exposedHeaders = "X-Request-ID, Retry-After, ETag, Location, Content-Disposition"
 
     init(origins: Set<String>, document: APIDocument) {
         self.origins = origins
-        var byPath: [String: Set<String>] = [:]
-        for operation in document.operations.values { byPath[operation.path, default: []].insert(operation.method.uppercased()) }
-        // Literal segments first: `/api/orders/mine` before `/api/orders/{id}`.
-        methods = byPath.map { (template: $0.key.split(separator: "/"), methods: $0.value.sorted()) }
-            .sorted { $0.template.count { $0.hasPrefix("{") } < $1.template.count { $0.hasPrefix("{") } }
+        paths = APIPaths(document)
     }
 
     /// Parses `GATEWAY_CORS_ORIGINS`: comma-separated `scheme://host[:port]` origins.
@@ -42,7 +37,7 @@ struct CORSPolicy: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let origin = request.headers[.origin], origins.contains(origin) else { return try await next(request, context) }
         if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
-            guard let allowed = allowedMethods(request.uri.path) else { throw HTTPError(.notFound) }
+            guard let allowed = paths.methods(of: request.uri.path) else { throw HTTPError(.notFound) }
             var headers = Self.headers(for: origin)
             headers[.accessControlAllowMethods] = allowed.joined(separator: ", ")
             headers[.accessControlAllowHeaders] = Self.allowedHeaders
@@ -57,13 +52,5 @@ struct CORSPolicy: RouterMiddleware {
 
     private static func headers(for origin: String) -> HTTPFields {
         [.accessControlAllowOrigin: origin, .accessControlAllowCredentials: "true", .vary: "Origin"]
-    }
-
-    private func allowedMethods(_ path: String) -> [String]? {
-        let segments = path.split(separator: "/")
-        return methods.first { entry in
-            entry.template.count == segments.count
-                && zip(entry.template, segments).allSatisfy { template, segment in template.hasPrefix("{") || template == segment }
-        }?.methods
     }
 }

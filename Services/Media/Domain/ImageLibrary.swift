@@ -1,4 +1,5 @@
 import BlockingIO
+import Contracts
 import FoundationEssentials
 import ObjectStore
 import PlatformCore
@@ -8,8 +9,6 @@ import PlatformCore
 /// failed record deletes the object (`OrphanSweeper` removes what a crash leaves). Owners and
 /// admins see and delete images; anyone sees public ones and avatars; a signed link reads one.
 public struct ImageLibrary: Sendable {
-    public static let imageLimit: Int64 = 10 * 1024 * 1024
-    public static let avatarLimit: Int64 = 5 * 1024 * 1024
     public static let pixelLimit = 40_000_000
     public static let fileNameLimit = TextLimit(characters: 255)
     public static let chunkSize = 64 * 1024
@@ -43,7 +42,7 @@ public struct ImageLibrary: Sendable {
         let owner = try Self.account(requester)
         let metadata = try Self.checked(metadata)
         let spool = try await UploadSpool(
-            directory: spoolDirectory, limit: metadata.purpose == .avatar ? Self.avatarLimit : Self.imageLimit, pool: files)
+            directory: spoolDirectory, limit: metadata.purpose == .avatar ? UploadLimits.avatarBytes : UploadLimits.imageBytes, pool: files)
         do {
             for try await chunk in chunks { try await spool.append(chunk) }
             let (header, sha256) = try await spool.finish()

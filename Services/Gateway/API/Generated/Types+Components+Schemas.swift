@@ -64,6 +64,8 @@ extension Components {
                     case alreadyExists = "already_exists"
                     case failedPrecondition = "failed_precondition"
                     case payloadTooLarge = "payload_too_large"
+                    case headersTooLarge = "headers_too_large"
+                    case methodNotAllowed = "method_not_allowed"
                     case unsupportedMediaType = "unsupported_media_type"
                     case resourceExhausted = "resource_exhausted"
                     case unavailable = "unavailable"
