@@ -4,6 +4,8 @@
 public struct PageRequest: Sendable, Equatable {
     public static let defaultSize = 20
     public static let maximumSize = 100
+    /// What the wire's page number (int32) holds; a larger one once trapped the gateway.
+    public static let maximumPage = Int(Int32.max)
 
     public let page: Int
     public let size: Int
@@ -13,7 +15,7 @@ public struct PageRequest: Sendable, Equatable {
         let page = page ?? 1
         let size = size ?? Self.defaultSize
         var problems: [String: String] = [:]
-        if page < 1 { problems["page"] = "must be at least 1" }
+        if !(1...Self.maximumPage).contains(page) { problems["page"] = "must be between 1 and \(Self.maximumPage)" }
         if !(1...Self.maximumSize).contains(size) { problems["page_size"] = "must be between 1 and \(Self.maximumSize)" }
         guard problems.isEmpty else { throw AppError(.invalidArgument, "the paging is not valid", details: problems) }
         self.page = page

@@ -14,7 +14,8 @@ Each fault gets its own café, products, event and ticket buyer, so its invarian
 - no message left in any `.dead` queue that was not there before;
 - a client sees 201/409 or, while the fault lasts, 503/504 with the JSON error body, each answer
   within the deadline (a refused connection to a gateway that is down is retried, as a client
-  behind a load balancer would; a reset of an accepted request is a failure).
+  behind a load balancer would; a reset of an accepted request is a failure, except the few
+  the gateway held when it was SIGKILLed itself).
 """
 
 from __future__ import annotations
@@ -249,6 +250,10 @@ FAULTS = {
 }
 ALL = [*(f"kill:{n}" for n in SERVICES), "restart:rabbitmq", "restart:postgres", "restart:mariadb",
        "stop:mongo", "stall:postgres", "stall:mariadb", *(f"term:{n}" for n in SERVICES)]
+# What scripts/test runs (about 6 minutes): the gateway, the order saga's and ticketing's
+# services, each kind of server fault, and shutdown under load.
+BOUNDED = ["kill:gateway", "kill:user", "kill:product", "kill:payment", "kill:client", "restart:rabbitmq",
+           "restart:postgres", "stop:mongo", "stall:postgres", "term:product"]
 
 
 # --- the invariants -----------------------------------------------------------------------------
@@ -304,6 +309,8 @@ def check(scene: Scene, fault: str, recovery: float, dead_before: dict[str, int]
             continue
         if outcome.status in (503, 504) and isinstance(outcome.body, dict) and "error" in outcome.body:
             continue
+        if fault == "kill:gateway" and outcome.status == 0 and "aborted" in outcome.error:
+            continue  # the gateway itself died holding the request: nothing could answer it
         violations.append(f"{outcome.kind}: {outcome.status or outcome.error} {json.dumps(outcome.body)[:200] if outcome.body else ''}")
     slowest = max((o.seconds for o in scene.outcomes), default=0.0)
     if slowest > ANSWER_WITHIN:
@@ -431,8 +438,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("CHAOS_SECONDS", 12)))
     parser.add_argument("--rate", type=float, default=float(os.environ.get("CHAOS_RATE", 16)), help="operations a second")
     parser.add_argument("--workers", type=int, default=8, help="concurrent connections")
+    parser.add_argument("--bounded", action="store_true", help=f"only {', '.join(BOUNDED)}")
     args = parser.parse_args()
-    faults = args.faults or ALL
+    faults = args.faults or (BOUNDED if args.bounded else ALL)
     unknown = [f for f in faults if f not in FAULTS]
     if unknown:
         parser.error(f"unknown faults: {unknown}")
