@@ -70,6 +70,7 @@ public func buildGatewayService(_ settings: ServiceSettings, overrides: GatewayO
     runtime.restrictOpsDetail { request in (try? await authenticator.caller(of: request.head))?.has(.admin) ?? false }
     runtime.addEdgeMiddleware(SecurityHeaders())
     runtime.addEdgeMiddleware(CORSPolicy(origins: corsOrigins, document: document))
+    runtime.addEdgeMiddleware(HeaderLimit())
     let limits = RequestLimits(paths: APIPaths(document))
     runtime.addRoutes { router in
         router.add(middleware: limits)

@@ -91,7 +91,7 @@ public struct ServiceRuntime: Sendable {
             router: try makeRouter(),
             // A connection that sends nothing for the idle timeout is closed, a request head
             // trickling in byte by byte included (its bytes are not a request part yet).
-            server: .http1(configuration: .init(idleTimeout: .init(settings.httpIdleTimeout))),
+            server: .http1(configuration: .init(additionalChannelHandlers: [OversizedHeadHandler()], idleTimeout: .init(settings.httpIdleTimeout))),
             configuration: .init(address: .hostname(settings.bindHost, port: settings.httpPort), serverName: settings.name),
             logger: logger)
     }

@@ -5,14 +5,14 @@ import PlatformAPI
 import PlatformCore
 import PlatformHTTP
 
-/// What the edge refuses before a handler reads anything: request headers over 16 KiB (431), a
-/// body whose `Content-Length` exceeds what such a body may be (413: 64 KiB of JSON, an image
-/// upload's limit plus a form's framing), and a documented path asked with a method it does not
-/// have (405 with `Allow`, where the router alone would say 404).
+/// What the edge refuses before a handler reads anything: a body whose `Content-Length` exceeds
+/// what such a body may be (413: 64 KiB of JSON, an image upload's limit plus a form's framing), a
+/// query that does not decode to UTF-8 (422: the generated code would drop such a filter and list
+/// everything), and a documented path asked with a method it does not have (405 with `Allow`,
+/// where the router alone would say 404). Oversized headers are `HeaderLimit`'s.
 struct RequestLimits: RouterMiddleware {
     typealias Context = AppRequestContext
 
-    static let maximumHeaderBytes = 16 * 1024
     static let maximumUploadBytes = Int(UploadLimits.imageBytes) + 64 * 1024
     static let uploadTypes = ["image/", "application/octet-stream", "multipart/form-data"]
 
@@ -25,11 +25,8 @@ struct RequestLimits: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let headerBytes = request.headers.reduce(request.uri.description.utf8.count) {
-            $0 + $1.name.rawName.utf8.count + $1.value.utf8.count + 4
-        }
-        guard headerBytes <= Self.maximumHeaderBytes else {
-            throw AppError(.headersTooLarge, "the request headers are larger than \(Self.maximumHeaderBytes / 1024) KiB")
+        if let query = request.uri.query, !Self.decodesAsUTF8(query) {
+            throw AppError(.invalidArgument, "the query is not valid", details: ["query": "must be UTF-8 once percent-decoded"])
         }
         if let length = request.headers[.contentLength].flatMap(Int.init) {
             let limit = Self.isUpload(request) ? Self.maximumUploadBytes : APIMiddleware.maximumJSONBody
@@ -46,5 +43,20 @@ struct RequestLimits: RouterMiddleware {
             response.headers[.allow] = allowed.joined(separator: ", ")
             return response
         }
+    }
+
+    /// Whether the percent-decoded query is UTF-8.
+    static func decodesAsUTF8(_ query: String) -> Bool {
+        var bytes: [UInt8] = []
+        var rest = query.utf8[...]
+        while let byte = rest.popFirst() {
+            if byte == UInt8(ascii: "%"), rest.count >= 2, let value = UInt8(String(decoding: rest.prefix(2), as: UTF8.self), radix: 16) {
+                bytes.append(value)
+                rest = rest.dropFirst(2)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self) != nil
     }
 }
