@@ -329,6 +329,8 @@ struct DocumentedStatusTests {
             probe.rawBody = (ImageBytes.png + [UInt8](repeating: 0, count: 11 * 1024 * 1024), "image/png")
         case 422 where operation == "uploadImage":
             probe.path += "&visibility=everyone"
+        case 422 where operation == "putAvatar":
+            probe.rawBody = ([], "image/png")
         case 404 where operation == "readImage":
             probe.path = "/media/\(UUID().uuidString)"
         case 404 where ["getTicket", "cancelTicket", "checkInTicket"].contains(operation):

@@ -56,4 +56,15 @@ struct EdgeLimitsTests {
             #expect(detailed["checks"] is [String: String], "\(detailed)")
         }
     }
+
+    /// The generated code dropped a filter that did not decode to UTF-8 and listed everything.
+    @Test func aQueryThatIsNotUTF8Is422() async throws {
+        try await PlatformStack.run { stack in
+            let admin = try await stack.admin()
+            let bad = try await stack.client.call(.get, "/api/admin/users?email=%FF%FE", token: admin.accessToken)
+            #expect(bad.status == 422 && bad.errorDetails["query"] != nil, "\(bad)")
+            let fine = try await stack.client.call(.get, "/api/admin/users?email=%C3%A9", token: admin.accessToken)
+            #expect(fine.status == 200, "\(fine)")
+        }
+    }
 }

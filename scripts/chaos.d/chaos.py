@@ -87,7 +87,8 @@ def new_scene(capacity: int = 40, restocked: int = 200) -> Scene:
     cafe = commerce.new_cafe("chaos")
     products = [commerce.new_product("chaos", price_cents=price) for price in (250, 390)]
     for product in products:
-        commerce.restock(cafe.id, product["id"], restocked)
+        for chunk in range(0, restocked, 10_000):  # a restock line takes at most 10,000
+            commerce.restock(cafe.id, product["id"], min(10_000, restocked - chunk))
     event, _ = ticketing.new_event(capacity=capacity)
     return Scene(cafe=cafe, products=products, restocked=restocked, event=event, capacity=capacity,
                  client_id=ticketing.new_client_by_admin()["id"], buyers=commerce.new_customers(4, tag="chaos"))

@@ -30,7 +30,7 @@ def sample(name: str) -> tuple[int, int] | None:
 
 def peak_rate(seconds: float, workers: int) -> float:
     """Operations a second the mix sustains when sent as fast as it is answered."""
-    scene = chaos.new_scene(capacity=1_000_000, restocked=1_000_000)
+    scene = chaos.new_scene(capacity=1_000_000, restocked=100_000)
     stop = threading.Event()
     load = threading.Thread(target=chaos.run_load, args=(scene, stop, 100_000.0, workers), daemon=True)
     load.start()
@@ -76,7 +76,7 @@ def main() -> int:
         peak = peak_rate(20, args.workers)
         rate = peak / 2
         print(f"==> peak of the mix: {peak:.1f} operations/s; soaking at {rate:.1f}", flush=True)
-    scene = chaos.new_scene(capacity=1_000_000, restocked=1_000_000)
+    scene = chaos.new_scene(capacity=1_000_000, restocked=100_000)
     stop = threading.Event()
     load = threading.Thread(target=chaos.run_load, args=(scene, stop, rate, args.workers), daemon=True)
     began = time.monotonic()
@@ -109,10 +109,12 @@ def main() -> int:
     failed = sum(n for status, n in statuses.items() if status != 201)
     if failed:
         problems.append(f"{failed} of {len(scene.outcomes)} requests failed: {dict(statuses)}")
-    baseline = next((r for r in rows if r["seconds"] >= 120), None)
+    # The high-water mark of the first two minutes: pools and caches fill while warming up.
+    warm = [r for r in rows if r["seconds"] <= 120]
+    baseline = {key: max(r[key] for r in warm) for key in rows[0]} if rows[-1]["seconds"] >= 120 else None
     last = rows[-1]
     print(f"\n{len(scene.outcomes)} requests at {len(scene.outcomes) / (args.minutes * 60):.1f}/s: {dict(statuses)}")
-    print("| service | RSS at 2 min | RSS at the end | growth | fds at 2 min | fds at the end |")
+    print("| service | RSS by minute 2 (most) | RSS at the end | growth | fds by minute 2 (most) | fds at the end |")
     print("|---|---|---|---|---|---|")
     for name in SERVICES:
         if baseline is None or not baseline[f"{name}_rss_kib"]:

@@ -5,8 +5,8 @@ import PlatformHTTP
 
 /// Request heads over 16 KiB (request line and headers) are refused with 431, on every route the
 /// ops routes included. It sits at the edge, outside the platform's error handling, so it writes
-/// the JSON error itself. (A head past 80 KiB never gets here: the HTTP parser closes the
-/// connection with a bare 400.)
+/// the JSON error itself. (A head past 80 KiB never gets here: the HTTP parser refuses it and
+/// `OversizedHeadHandler` answers.)
 struct HeaderLimit: RouterMiddleware {
     typealias Context = AppRequestContext
 

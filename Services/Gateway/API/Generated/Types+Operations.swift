@@ -19495,6 +19495,29 @@ internal enum Operations {
                     }
                 }
             }
+            /// `invalid_argument`: `error.details` maps each bad field to its problem.
+            ///
+            /// - Remark: Generated from `#/paths//api/users/me/avatar/put(putAvatar)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Components.Responses.ValidationError)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            internal var unprocessableContent: Components.Responses.ValidationError {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
+                            response: self
+                        )
+                    }
+                }
+            }
             /// `unavailable`: a service behind the gateway does not answer.
             ///
             /// - Remark: Generated from `#/paths//api/users/me/avatar/put(putAvatar)/responses/503`.
