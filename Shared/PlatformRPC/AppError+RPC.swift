@@ -46,8 +46,10 @@ extension AppError: RPCErrorConvertible {
             // An internal failure's message stays in the service that had it.
             message = "internal error"
         case .unavailable where status == nil, .deadlineExceeded where status == nil:
-            // Not a service's answer but the transport's (no connection, no answer in time): its
-            // message names addresses and channel states.
+            // Not a service's answer but the transport's (no connection, or none ready within the
+            // deadline while the peer restarts; no answer in time): the peer is unavailable, and
+            // the transport's message names addresses and channel states.
+            code = .unavailable
             message = "a service this request needs is not answering; try again"
         default:
             message = error.message

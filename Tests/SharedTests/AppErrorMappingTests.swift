@@ -69,6 +69,8 @@ import Testing
         #expect(AppError(refused).message == "a service this request needs is not answering; try again")
         let late = RPCError(code: .deadlineExceeded, message: "subchannel isn't ready")
         #expect(!AppError(late).message.contains("subchannel"))
+        // A peer that was not reached within the deadline is unavailable (503), as documented.
+        #expect(AppError(late).code == .unavailable)
         // A service's own refusal keeps what it says.
         let busy = AppError(.unavailable, "too many password checks waiting; try again", retryAfterSeconds: 1)
         let received = RPCError(code: busy.rpcErrorCode, message: busy.rpcErrorMessage, metadata: busy.rpcErrorMetadata)

@@ -41,6 +41,9 @@ def live_stack() -> None:
             "(scripts/test does this before running the suite). Not answering /health: "
             + "; ".join(problems),
             returncode=pytest.ExitCode.TESTS_FAILED)
+    import commerce  # after protogen made the gRPC stubs identity imports
+
+    stack.admin_token = commerce.admin_token
 
 
 @pytest.fixture(scope="session")

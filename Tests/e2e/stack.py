@@ -48,8 +48,17 @@ def grpc_target(service: str) -> str:
     return f"{HOST}:{GRPC_PORT[service]}"
 
 
+# The gateway's port is public: it shows /metrics and the checks of /ready to an admin only.
+# conftest.py sets this to a function returning an admin's access token.
+admin_token: Callable[[], str] | None = None
+OPS_DETAIL = ("/metrics", "/ready")
+
+
 def get(service: str, path: str, **kwargs) -> requests.Response:
+    """GET on a service's HTTP port; the gateway's ops detail is asked for as an admin."""
     kwargs.setdefault("timeout", 5)
+    if service == "gateway" and path in OPS_DETAIL and admin_token is not None:
+        kwargs["headers"] = {"Authorization": f"Bearer {admin_token()}", **(kwargs.get("headers") or {})}
     return requests.get(http_url(service, path), **kwargs)
 
 
