@@ -94,5 +94,5 @@ private func healthProbe(_ settings: ServiceSettings) throws -> ServiceHealthPro
             // Replicas on one machine are a list of addresses: the probe asks the first.
             let host = service.name == settings.name ? "127.0.0.1" : try settings.host(of: service).split(separator: ",")[0]
             return (service.name, "http://\(host):\(service.name == settings.name ? settings.httpPort : port)")
-        })
+        }, ownName: settings.name)
 }

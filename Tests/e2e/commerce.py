@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import os
@@ -330,3 +331,19 @@ def amqp_url() -> str:
                             capture_output=True, text=True, timeout=30, check=False)
     assert result.returncode == 0 and result.stdout, f"no AMQP_URL: source scripts/lib/env.sh failed: {result.stderr}"
     return result.stdout
+
+
+@contextlib.contextmanager
+def broker_connection():
+    """A blocking pika connection to the broker (10 s socket timeouts), closed after."""
+    import pika  # only the tests that talk to the broker need it
+
+    parameters = pika.URLParameters(amqp_url())
+    parameters.socket_timeout = 10
+    parameters.blocked_connection_timeout = 10
+    connection = pika.BlockingConnection(parameters)
+    try:
+        yield connection
+    finally:
+        if connection.is_open:
+            connection.close()

@@ -52,15 +52,8 @@ def retired_products():
 
 @pytest.fixture
 def amqp():
-    parameters = pika.URLParameters(commerce.amqp_url())
-    parameters.socket_timeout = 10
-    parameters.blocked_connection_timeout = 10
-    connection = pika.BlockingConnection(parameters)
-    try:
+    with commerce.broker_connection() as connection:
         yield connection
-    finally:
-        if connection.is_open:
-            connection.close()
 
 
 def dead_letters(channel) -> int:

@@ -54,15 +54,8 @@ def handled_event_types() -> dict[str, list[str]]:
 
 @pytest.fixture(scope="module")
 def amqp():
-    parameters = pika.URLParameters(commerce.amqp_url())
-    parameters.socket_timeout = 10
-    parameters.blocked_connection_timeout = 10
-    connection = pika.BlockingConnection(parameters)
-    try:
+    with commerce.broker_connection() as connection:
         yield connection
-    finally:
-        if connection.is_open:
-            connection.close()
 
 
 def queue_exists(connection, name: str) -> bool:

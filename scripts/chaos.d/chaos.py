@@ -259,18 +259,15 @@ BOUNDED = ["kill:gateway", "kill:user", "kill:product", "kill:payment", "kill:cl
 # --- the invariants -----------------------------------------------------------------------------
 
 def dead_letter_counts() -> dict[str, int]:
-    connection = pika.BlockingConnection(pika.URLParameters(commerce.amqp_url()))
-    try:
-        counts = {}
+    counts = {}
+    with commerce.broker_connection() as connection:
         for queue in CONSUMER_QUEUES:
             channel = connection.channel()
             try:
                 counts[queue] = channel.queue_declare(f"{queue}.dead", passive=True).method.message_count
             except pika.exceptions.ChannelClosedByBroker:
                 counts[queue] = 0
-        return counts
-    finally:
-        connection.close()
+    return counts
 
 
 @dataclass

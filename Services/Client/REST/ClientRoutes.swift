@@ -50,7 +50,7 @@ struct ClientRoutes {
             let body = try await FrontJSON.decode(PurchaseBody.self, from: request)
             let ticket = try await sales.buy(
                 for: try id(context), try TicketTarget(eventID: body.eventId ?? "", packetID: body.packetId ?? ""),
-                idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!], by: requester)
+                idempotencyKey: request.headers[.idempotencyKey], by: requester)
             return try FrontJSON.response(ClientTicketView(ticket), status: .created)
         }
     }

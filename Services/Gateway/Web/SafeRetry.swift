@@ -32,7 +32,3 @@ struct SafeRetry: RouterMiddleware {
         return try await next(request, context)
     }
 }
-
-extension HTTPField.Name {
-    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
-}
